@@ -1,0 +1,12 @@
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class CareTeamSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CARE_TEAM_", env_file=".env", extra="ignore")
+
+    service_name: ClassVar[str] = "care_team"
+    default_port: ClassVar[int] = 8003

@@ -1,0 +1,57 @@
+"""The idempotent consumer: an event's effect and its inbox row commit together."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import asyncpg
+from faststream.kafka import KafkaMessage
+
+from shared.db import Connection
+
+Effect = Callable[[Connection], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where an event was read from (kept with the inbox row, for tracing)."""
+
+    topic: str
+    partition: int
+    offset: int
+
+    @classmethod
+    def of(cls, message: KafkaMessage) -> "Delivery":
+        record = message.raw_message
+        if isinstance(record, tuple):
+            raise TypeError("Delivery.of takes a single message, not a batch")
+        return cls(record.topic, record.partition, record.offset)
+
+
+class Inbox:
+    def __init__(self, pool: asyncpg.Pool, consumer: str) -> None:
+        self._pool = pool
+        self._consumer = consumer
+
+    async def process_once(self, event_id: str, delivery: Delivery, effect: Effect) -> bool:
+        """Run `effect` unless this event was already processed; True when it ran.
+
+        The offset is committed by the subscriber only after this returns, so a
+        crash before the commit redelivers the event and the inbox row (committed
+        with the effect) turns the redelivery into a no-op.
+        """
+        async with self._pool.acquire() as conn, conn.transaction():
+            claimed = await conn.fetchval(
+                """INSERT INTO inbox (consumer, event_id, topic, partition, "offset")
+                   VALUES ($1, $2, $3, $4, $5)
+                   ON CONFLICT DO NOTHING
+                   RETURNING true""",
+                self._consumer,
+                event_id,
+                delivery.topic,
+                delivery.partition,
+                delivery.offset,
+            )
+            if not claimed:
+                return False
+            await effect(conn)
+        return True
