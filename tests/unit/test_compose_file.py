@@ -111,9 +111,7 @@ def _published_ports(service: dict[str, Any]) -> dict[int, int]:
             result[int(entry["published"])] = int(entry["target"])
         else:
             parts = str(entry).split("/")[0].split(":")
-            assert len(parts) >= 2, (
-                f"port {entry!r} is not published on a fixed host port"
-            )
+            assert len(parts) >= 2, f"port {entry!r} is not published on a fixed host port"
             result[int(parts[-2])] = int(parts[-1])
     return result
 
@@ -173,16 +171,12 @@ def test_kafka_listeners_and_controller_quorum(kafka_env: dict[str, str]) -> Non
     assert advertised[inter_broker] == ("kafka", 19092), "containers use kafka:19092"
     assert listeners[inter_broker][1] == 19092
 
-    host_names = [
-        name for name, addr in advertised.items() if addr == ("localhost", 9092)
-    ]
+    host_names = [name for name, addr in advertised.items() if addr == ("localhost", 9092)]
     assert host_names, "a listener must be advertised to the host as localhost:9092"
     assert listeners[host_names[0]][1] == 9092
 
     node_id = kafka_env["KAFKA_NODE_ID"]
-    voter = re.fullmatch(
-        r"(\d+)@([\w.-]+):(\d+)", kafka_env["KAFKA_CONTROLLER_QUORUM_VOTERS"]
-    )
+    voter = re.fullmatch(r"(\d+)@([\w.-]+):(\d+)", kafka_env["KAFKA_CONTROLLER_QUORUM_VOTERS"])
     assert voter, kafka_env["KAFKA_CONTROLLER_QUORUM_VOTERS"]
     assert voter[1] == node_id
     assert int(voter[3]) == listeners[controller][1]
@@ -199,9 +193,9 @@ def test_kafka_publishes_the_host_listener_and_keeps_data(
     ]
     log_dirs = kafka_env.get("KAFKA_LOG_DIRS")
     assert log_dirs, "KAFKA_LOG_DIRS must point at the data volume"
-    assert any(
-        v.split(":")[1] == log_dirs and not v.startswith((".", "/")) for v in volumes
-    ), volumes
+    assert any(v.split(":")[1] == log_dirs and not v.startswith((".", "/")) for v in volumes), (
+        volumes
+    )
 
 
 def test_kafka_healthcheck_asks_the_broker(services: dict[str, dict[str, Any]]) -> None:
@@ -217,12 +211,7 @@ def test_postgres(services: dict[str, dict[str, Any]]) -> None:
     postgres = services["postgres"]
     assert postgres["image"] == "postgres:16"
     env = _env(postgres)
-    assert (
-        env["POSTGRES_USER"]
-        == env["POSTGRES_PASSWORD"]
-        == env["POSTGRES_DB"]
-        == "carecoord"
-    )
+    assert env["POSTGRES_USER"] == env["POSTGRES_PASSWORD"] == env["POSTGRES_DB"] == "carecoord"
     assert _published_ports(postgres).get(5432) == 5432
     assert postgres.get("volumes"), "PostgreSQL data needs a volume"
     assert "pg_isready" in _healthcheck_command(postgres)
@@ -242,9 +231,7 @@ def test_app_service_waits_for_healthy_kafka_and_postgres(
     services: dict[str, dict[str, Any]], name: str
 ) -> None:
     depends_on = services[name].get("depends_on")
-    assert isinstance(depends_on, dict), (
-        f"{name}: depends_on needs the long form with conditions"
-    )
+    assert isinstance(depends_on, dict), f"{name}: depends_on needs the long form with conditions"
     for dependency in ("kafka", "postgres"):
         assert depends_on.get(dependency, {}).get("condition") == "service_healthy", (
             name,
@@ -275,17 +262,12 @@ def test_app_service_command_port_env_and_ready_check(
     assert _published_ports(service) == {port: port}
 
     env = _env(service)
-    assert env[f"{prefix}_HOST"] == "0.0.0.0", (
-        "inside a container the service must bind 0.0.0.0"
-    )
+    assert env[f"{prefix}_HOST"] == "0.0.0.0", "inside a container the service must bind 0.0.0.0"
     assert env[f"{prefix}_PORT"] == str(port)
     advertised = _listeners(kafka_env["KAFKA_ADVERTISED_LISTENERS"])
     host, kafka_port = advertised[kafka_env["KAFKA_INTER_BROKER_LISTENER_NAME"]]
     assert env["KAFKA_BOOTSTRAP_SERVERS"] == f"{host}:{kafka_port}"
-    assert (
-        env["DATABASE_URL"]
-        == "postgresql://carecoord:carecoord@postgres:5432/carecoord"
-    )
+    assert env["DATABASE_URL"] == "postgresql://carecoord:carecoord@postgres:5432/carecoord"
     assert env["JWT_SECRET"].startswith("${JWT_SECRET:-"), "secret must be overridable"
 
     health = _healthcheck_command(service)
@@ -330,6 +312,4 @@ def test_compose_cli_accepts_the_file() -> None:
             timeout=120,
             check=False,
         )
-        assert result.returncode == 0, (
-            f"{' '.join(command)} config -q:\n{result.stderr}"
-        )
+        assert result.returncode == 0, f"{' '.join(command)} config -q:\n{result.stderr}"
