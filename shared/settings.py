@@ -18,7 +18,9 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-DEV_JWT_SECRET = "dev-only-change-me"  # noqa: S105 - a known placeholder, refused in production
+# A known placeholder (32+ bytes, as HS256 wants), refused in production.
+DEV_JWT_SECRET = "carecoord-development-only-secret-change-me"  # noqa: S105
+MIN_JWT_SECRET_BYTES = 32
 
 # Fields that may be set once for the whole system, without the service prefix.
 SHARED_ENV_FIELDS = frozenset(
@@ -125,6 +127,8 @@ class ServiceSettings(BaseSettings):
             secret = self.jwt_secret.get_secret_value() if self.jwt_secret else None
             if secret == DEV_JWT_SECRET:
                 raise ValueError("the development JWT secret must not be used in production")
+            if secret is not None and len(secret.encode()) < MIN_JWT_SECRET_BYTES:
+                raise ValueError(f"jwt_secret must be at least {MIN_JWT_SECRET_BYTES} bytes")
         return self
 
     def topic(self, name: str) -> str:

@@ -3,11 +3,12 @@
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-Record = ConsumerRecord[bytes, bytes]
+# aiokafka ships no type information; its ConsumerRecord[bytes, bytes] is Any to mypy.
+Record: TypeAlias = Any
 
 
 class TopicProbe:
@@ -57,7 +58,7 @@ class TopicProbe:
 def header(record: Record, name: str) -> str | None:
     for key, value in record.headers or ():
         if key == name:
-            return value.decode()
+            return bytes(value).decode()
     return None
 
 
@@ -71,7 +72,7 @@ def events_with(records: list[Record], **fields: Any) -> list[dict[str, Any]]:
             continue
         if not isinstance(event, dict):
             continue
-        data = event.get("data") if isinstance(event.get("data"), dict) else {}
+        data = event["data"] if isinstance(event.get("data"), dict) else {}
         if all(event.get(k, data.get(k)) == v for k, v in fields.items()):
             found.append(event)
     return found

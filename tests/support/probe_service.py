@@ -35,7 +35,7 @@ class ProbeData(BaseModel):
 
 
 class ProbeEvent(CloudEvent[ProbeData]):
-    type: Literal["org.carecoord.test.probe.v1"] = PROBE_TYPE
+    type: Literal["org.carecoord.test.probe.v1"] = "org.carecoord.test.probe.v1"
 
 
 class InjectedFailure(RuntimeError):

@@ -43,7 +43,7 @@ async def test_invalid_tokens_are_refused(token: str) -> None:
 
 
 async def test_alg_none_is_refused() -> None:
-    token = jwt.encode({"sub": "x", "kind": "service", "exp": 9999999999}, None, algorithm="none")
+    token = jwt.encode({"sub": "x", "kind": "service", "exp": 9999999999}, "", algorithm="none")
     with pytest.raises(InvalidToken):
         await TokenVerifier(secret=SECRET).verify(token)
 

@@ -1,5 +1,6 @@
 import json
 import re
+from typing import Any
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
@@ -11,7 +12,7 @@ from shared.events.registry import CONTRACT, TOPIC_OF_TYPE, Topic, dead_letter_t
 
 PRESCRIPTIONS = TypeAdapter(PrescriptionEvent)
 
-STOPPED = {
+STOPPED: dict[str, Any] = {
     "specversion": "1.0",
     "id": "e-1",
     "source": "/ehr/epic",

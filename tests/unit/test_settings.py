@@ -47,7 +47,10 @@ def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("ENVIRONMENT", "production")
     with pytest.raises(ValidationError, match="development JWT secret"):
         CareTeamSettings()
-    monkeypatch.setenv("JWT_SECRET", "a-real-secret-from-the-vault")
+    monkeypatch.setenv("JWT_SECRET", "too-short")
+    with pytest.raises(ValidationError, match="at least 32 bytes"):
+        CareTeamSettings()
+    monkeypatch.setenv("JWT_SECRET", "a-real-secret-from-the-vault-0123456789")
     assert CareTeamSettings().jwt_secret is not None
 
 

@@ -1,0 +1,32 @@
+from collections.abc import AsyncIterator
+
+import pytest
+
+from services.care_team.app import create_app as create_care_team
+from services.care_team.settings import CareTeamSettings
+from services.diary.app import create_app as create_diary
+from services.diary.settings import DiarySettings
+from services.scheduling.app import create_app as create_scheduling
+from services.scheduling.settings import SchedulingSettings
+from tests.support.infrastructure import Endpoints
+from tests.support.services import RunningService, running_service
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def care_team(infra: Endpoints) -> AsyncIterator[RunningService]:
+    async with running_service(create_care_team, CareTeamSettings, infra) as service:
+        yield service
+
+
+@pytest.fixture
+async def diary(infra: Endpoints) -> AsyncIterator[RunningService]:
+    async with running_service(create_diary, DiarySettings, infra) as service:
+        yield service
+
+
+@pytest.fixture
+async def scheduling(infra: Endpoints) -> AsyncIterator[RunningService]:
+    async with running_service(create_scheduling, SchedulingSettings, infra) as service:
+        yield service
