@@ -27,6 +27,27 @@ class Delivery:
         return cls(record.topic, record.partition, record.offset)
 
 
+# For an event applied where it was made (an HTTP command): nothing was read from Kafka.
+APPLIED_AT_SOURCE = Delivery(topic="", partition=-1, offset=-1)
+
+
+async def claim(conn: Connection, consumer: str, event_id: str, delivery: Delivery) -> bool:
+    """Record `event_id` as processed by `consumer` in the caller's transaction.
+    False when it already was (then the caller must skip the effect)."""
+    claimed = await conn.fetchval(
+        """INSERT INTO inbox (consumer, event_id, topic, partition, "offset")
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT DO NOTHING
+           RETURNING true""",
+        consumer,
+        event_id,
+        delivery.topic,
+        delivery.partition,
+        delivery.offset,
+    )
+    return bool(claimed)
+
+
 class Inbox:
     def __init__(self, pool: asyncpg.Pool, consumer: str) -> None:
         self._pool = pool
@@ -40,18 +61,7 @@ class Inbox:
         with the effect) turns the redelivery into a no-op.
         """
         async with self._pool.acquire() as conn, conn.transaction():
-            claimed = await conn.fetchval(
-                """INSERT INTO inbox (consumer, event_id, topic, partition, "offset")
-                   VALUES ($1, $2, $3, $4, $5)
-                   ON CONFLICT DO NOTHING
-                   RETURNING true""",
-                self._consumer,
-                event_id,
-                delivery.topic,
-                delivery.partition,
-                delivery.offset,
-            )
-            if not claimed:
+            if not await claim(conn, self._consumer, event_id, delivery):
                 return False
             await effect(conn)
         return True

@@ -5,7 +5,7 @@ stopped in order by the app's lifespan."""
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -33,6 +33,8 @@ class ServiceRuntime:
         relay_after_publish: AfterPublish | None = None,
     ) -> None:
         self.settings = settings
+        # Service-specific loops (e.g. scheduled re-evaluations), run while the service runs.
+        self.background: list[Callable[[], Awaitable[None]]] = []
         self.migrations = migrations
         self.consumed_topics = [settings.topic(t) for t in consumes]
         self.produced_topics = [settings.topic(t) for t in produces]
@@ -109,6 +111,9 @@ class ServiceRuntime:
                 self.relay.run(), name=f"{s.service_name}-outbox-relay"
             )
             self._stack.push_async_callback(_cancel, relay_task)
+            for loop in self.background:
+                task = asyncio.create_task(loop(), name=f"{s.service_name}-{loop.__name__}")
+                self._stack.push_async_callback(_cancel, task)
         except BaseException:
             await self.stop()
             raise

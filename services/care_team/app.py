@@ -5,8 +5,24 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.care_team.adapters.subscribers import register_subscribers
-from services.care_team.api.routes import medications
+from services.care_team.api.routes import checks, conflicts, feed, medications, prescriptions, team
+from services.care_team.context import CareTeamContext, Clock
+from services.care_team.domain.engine import ConflictEngine
+from services.care_team.reevaluation_loop import reevaluation_loop
 from services.care_team.settings import CareTeamSettings
+from shared.events.care_team import (
+    ConflictAcknowledged,
+    ConflictFlagged,
+    ConflictResolved,
+    MemberAdded,
+    MemberRemoved,
+)
+from shared.events.envelope import utc_now
+from shared.events.prescriptions import (
+    PrescriptionChanged,
+    PrescriptionStarted,
+    PrescriptionStopped,
+)
 from shared.events.registry import Topic
 from shared.http import create_service_app
 from shared.migrations import service_migrations
@@ -15,9 +31,24 @@ from shared.runtime import ServiceRuntime
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+_PUBLISHED = (
+    (Topic.PRESCRIPTIONS, PrescriptionStarted, "prescription.started: a clinician started one"),
+    (Topic.PRESCRIPTIONS, PrescriptionChanged, "prescription.changed: dose/frequency changed"),
+    (Topic.PRESCRIPTIONS, PrescriptionStopped, "prescription.stopped: a clinician stopped one"),
+    (Topic.CARE_TEAM, MemberAdded, "care_team.member_added"),
+    (Topic.CARE_TEAM, MemberRemoved, "care_team.member_removed"),
+    (Topic.CARE_TEAM, ConflictFlagged, "medication_conflict.flagged (again on a material change)"),
+    (Topic.CARE_TEAM, ConflictAcknowledged, "medication_conflict.acknowledged with a reason"),
+    (Topic.CARE_TEAM, ConflictResolved, "medication_conflict.resolved (stopped, washout ended)"),
+)
+
 
 def create_app(
-    settings: CareTeamSettings | None = None, *, relay_after_publish: AfterPublish | None = None
+    settings: CareTeamSettings | None = None,
+    *,
+    relay_after_publish: AfterPublish | None = None,
+    clock: Clock = utc_now,
+    engine: ConflictEngine | None = None,
 ) -> FastAPI:
     settings = settings or CareTeamSettings()
     runtime = ServiceRuntime(
@@ -27,12 +58,33 @@ def create_app(
         produces=[Topic.CARE_TEAM, Topic.NOTIFICATIONS],
         relay_after_publish=relay_after_publish,
     )
-    register_subscribers(runtime)
-    return create_service_app(
+    ctx = CareTeamContext(
+        engine=engine or ConflictEngine.load(),
+        care_team_topic=settings.topic(Topic.CARE_TEAM),
+        prescriptions_topic=settings.topic(Topic.PRESCRIPTIONS),
+        clock=clock,
+    )
+    register_subscribers(runtime, ctx)
+    for topic, schema, description in _PUBLISHED:
+        runtime.document_publisher(topic, schema, description)
+    runtime.background.append(
+        reevaluation_loop(runtime, ctx, interval_s=settings.reevaluation_interval_s)
+    )
+    app = create_service_app(
         runtime,
         title="carecoord care_team",
         description=(
-            "Care teams, every prescriber's prescriptions and the combined medication list."
+            "Care teams, every prescriber's prescriptions, the combined medication list, "
+            "the conflict engine and its conflicts."
         ),
-        routers=[medications.router],
+        routers=[
+            team.router,
+            prescriptions.router,
+            medications.router,
+            conflicts.router,
+            checks.router,
+            feed.router,
+        ],
     )
+    app.state.care_team = ctx
+    return app

@@ -1,28 +1,63 @@
-"""Use case: apply one `prescription.*` event (ours or an EHR's) to the medication list."""
+"""Use cases: apply a `prescription.*` event (an EHR's from Kafka, or one of ours made
+over HTTP) to the medication list, then re-evaluate the patient's conflicts."""
 
-from services.care_team.adapters import repository
-from services.care_team.domain.prescriptions import apply_event
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from services.care_team.adapters import prescription_repository as repository
+from services.care_team.context import SOURCE, CareTeamContext
+from services.care_team.domain.conflicts import ConflictDiff
+from services.care_team.domain.prescriptions import Prescription, PrescriptionStatus, apply_event
+from services.care_team.evaluation import reevaluate
+from services.care_team.team import add_member
+from shared import outbox
 from shared.db import Connection
+from shared.events.care_team import TeamRole
+from shared.events.envelope import new_patient_event
 from shared.events.prescriptions import (
+    Medication,
+    Prescriber,
     PrescriberRole,
     PrescriptionChanged,
+    PrescriptionData,
     PrescriptionStarted,
     PrescriptionStopped,
+    PrescriptionStoppedData,
 )
+from shared.inbox import APPLIED_AT_SOURCE, claim
+
+PRESCRIPTIONS_CONSUMER = "care_team.prescriptions"
+
+AnyPrescriptionEvent = PrescriptionStarted | PrescriptionChanged | PrescriptionStopped
+
+
+class PrescriptionNotActive(Exception):
+    pass
 
 
 async def apply_prescription_event(
-    conn: Connection,
-    event: PrescriptionStarted | PrescriptionChanged | PrescriptionStopped,
-) -> None:
+    conn: Connection, ctx: CareTeamContext, event: AnyPrescriptionEvent
+) -> ConflictDiff:
     data = event.data
-    await repository.ensure_patient(conn, data.patient_id)
+    await repository.lock_patient(conn, data.patient_id)
     if data.prescriber.role is not PrescriberRole.SELF_REPORTED:
-        await repository.add_team_member(
-            conn, data.patient_id, data.prescriber.id, data.prescriber.role.value, "prescription"
+        # The prescribers an EHR names are known (and on the team) from then on.
+        await add_member(
+            conn,
+            ctx,
+            data.patient_id,
+            data.prescriber.id,
+            TeamRole(data.prescriber.role.value),
+            changed_by=data.prescriber.id,
+            source="prescription",
         )
     current = await repository.get_for_update(conn, data.prescription_id)
-    await repository.save(conn, apply_event(current, event))
+    updated = apply_event(current, event)
+    if updated.medication_name is not None:
+        drug = ctx.engine.resolve(updated.medication_name, updated.rxcui)
+        updated = replace(updated, ingredient=drug.ingredient, recognised=drug.recognised)
+    await repository.save(conn, updated)
     await repository.record_change(
         conn,
         event_id=event.id,
@@ -33,3 +68,94 @@ async def apply_prescription_event(
         effective_at=data.effective_at,
         data=data.model_dump(mode="json"),
     )
+    return await reevaluate(conn, ctx, data.patient_id, changed_by=data.prescriber.id)
+
+
+async def _apply_and_publish(
+    conn: Connection, ctx: CareTeamContext, event: AnyPrescriptionEvent
+) -> ConflictDiff:
+    """Apply here and now (the prescriber reads their own write), publish through the
+    outbox, and mark the event processed so the consumer skips it when it comes back."""
+    await claim(conn, PRESCRIPTIONS_CONSUMER, event.id, APPLIED_AT_SOURCE)
+    diff = await apply_prescription_event(conn, ctx, event)
+    await outbox.enqueue(conn, event, topic=ctx.prescriptions_topic, key=event.data.patient_id)
+    return diff
+
+
+async def start_prescription(
+    conn: Connection,
+    ctx: CareTeamContext,
+    *,
+    patient_id: str,
+    prescription_id: str,
+    prescriber: Prescriber,
+    medication: Medication,
+    details: dict[str, Any],
+    effective_at: datetime,
+) -> ConflictDiff:
+    data = PrescriptionData(
+        prescription_id=prescription_id,
+        patient_id=patient_id,
+        prescriber=prescriber,
+        medication=medication,
+        effective_at=effective_at,
+        **details,
+    )
+    event = new_patient_event(PrescriptionStarted, source=SOURCE, patient_id=patient_id, data=data)
+    return await _apply_and_publish(conn, ctx, event)
+
+
+async def change_prescription(
+    conn: Connection,
+    ctx: CareTeamContext,
+    current: Prescription,
+    *,
+    prescriber: Prescriber,
+    changes: dict[str, Any],
+    effective_at: datetime,
+) -> ConflictDiff:
+    if current.status is not PrescriptionStatus.ACTIVE or current.medication_name is None:
+        raise PrescriptionNotActive()
+    state: dict[str, Any] = {
+        "dose": current.dose,
+        "route": current.route,
+        "frequency": current.frequency,
+        "indication": current.indication,
+    }
+    state.update(changes)
+    data = PrescriptionData(
+        prescription_id=current.prescription_id,
+        patient_id=current.patient_id,
+        prescriber=prescriber,
+        medication=Medication(name=current.medication_name, rxcui=current.rxcui),
+        effective_at=effective_at,
+        **state,
+    )
+    event = new_patient_event(
+        PrescriptionChanged, source=SOURCE, patient_id=current.patient_id, data=data
+    )
+    return await _apply_and_publish(conn, ctx, event)
+
+
+async def stop_prescription(
+    conn: Connection,
+    ctx: CareTeamContext,
+    current: Prescription,
+    *,
+    prescriber: Prescriber,
+    reason: str | None,
+    effective_at: datetime,
+) -> ConflictDiff:
+    if current.status is not PrescriptionStatus.ACTIVE:
+        raise PrescriptionNotActive()
+    data = PrescriptionStoppedData(
+        prescription_id=current.prescription_id,
+        patient_id=current.patient_id,
+        prescriber=prescriber,
+        effective_at=effective_at,
+        reason=reason,
+    )
+    event = new_patient_event(
+        PrescriptionStopped, source=SOURCE, patient_id=current.patient_id, data=data
+    )
+    return await _apply_and_publish(conn, ctx, event)

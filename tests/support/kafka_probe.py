@@ -51,6 +51,17 @@ class TopicProbe:
                 self.records.extend(records)
         return self.records
 
+    async def end_offsets_total(self) -> int:
+        """How many records the topic holds now (sum of end offsets; topics here never compact)."""
+        assert self._consumer is not None
+        partitions = self._consumer.assignment()
+        while not partitions:  # assignment happens on the first poll
+            for records in (await self._consumer.getmany(timeout_ms=100)).values():
+                self.records.extend(records)
+            partitions = self._consumer.assignment()
+        ends = await self._consumer.end_offsets(list(partitions))
+        return int(sum(ends.values()))
+
     def events(self) -> list[dict[str, Any]]:
         return [json.loads(r.value) for r in self.records if r.value is not None]
 

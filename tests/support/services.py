@@ -31,10 +31,15 @@ class RunningService:
 
 @asynccontextmanager
 async def running_service(
-    create_app: Callable[[S], FastAPI], settings_cls: type[S], infra: Endpoints, **overrides: Any
+    create_app: Callable[..., FastAPI],
+    settings_cls: type[S],
+    infra: Endpoints,
+    *,
+    app_kwargs: dict[str, Any] | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[RunningService]:
     settings = isolated_settings(settings_cls, infra, **overrides)
-    app = create_app(settings)
+    app = create_app(settings, **(app_kwargs or {}))
     async with (
         LifespanManager(app, startup_timeout=120, shutdown_timeout=60) as manager,
         httpx.AsyncClient(

@@ -11,12 +11,13 @@ def test_shared_tables_come_first_then_the_service_files_in_order(tmp_path: Path
     (tmp_path / "0001_a.sql").write_text("select 1")
     (tmp_path / "notes.sql").write_text("ignored: no number")
     names = [m.name for m in service_migrations("svc", tmp_path)]
-    assert names[:3] == [
+    assert names[:4] == [
         "shared/0001_outbox.sql",
         "shared/0002_inbox.sql",
         "shared/0003_audit_log.sql",
+        "shared/0004_audit_log_append_only.sql",
     ]
-    assert names[3:] == ["svc/0001_a.sql", "svc/0002_b.sql"]
+    assert names[4:] == ["svc/0001_a.sql", "svc/0002_b.sql"]
 
 
 def test_checksum_changes_with_content() -> None:

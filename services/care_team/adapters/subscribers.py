@@ -2,16 +2,15 @@
 
 from faststream.kafka.annotations import KafkaMessage
 
-from services.care_team.prescriptions import apply_prescription_event
+from services.care_team.context import CareTeamContext
+from services.care_team.prescriptions import PRESCRIPTIONS_CONSUMER, apply_prescription_event
 from shared.events.prescriptions import PrescriptionEvent
 from shared.events.registry import Topic
 from shared.inbox import Delivery, Inbox
 from shared.runtime import ServiceRuntime
 
-PRESCRIPTIONS_CONSUMER = "care_team.prescriptions"
 
-
-def register_subscribers(runtime: ServiceRuntime) -> None:
+def register_subscribers(runtime: ServiceRuntime, ctx: CareTeamContext) -> None:
     settings = runtime.settings
 
     @runtime.broker.subscriber(
@@ -19,9 +18,15 @@ def register_subscribers(runtime: ServiceRuntime) -> None:
         group_id=settings.kafka_consumer_group,
         auto_offset_reset="earliest",  # a new group must not skip what was published before it
         title="care_team.prescriptions",
-        description="Applies every prescriber's prescription events to the medication list.",
+        description=(
+            "Applies every prescriber's prescription events (ours and EHRs') to the "
+            "medication list, then re-evaluates the patient's conflicts."
+        ),
     )
     async def on_prescription_event(event: PrescriptionEvent, message: KafkaMessage) -> None:
+        async def effect(conn):  # type: ignore[no-untyped-def]
+            await apply_prescription_event(conn, ctx, event)
+
         await Inbox(runtime.pool, PRESCRIPTIONS_CONSUMER).process_once(
-            event.id, Delivery.of(message), lambda conn: apply_prescription_event(conn, event)
+            event.id, Delivery.of(message), effect
         )

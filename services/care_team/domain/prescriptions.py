@@ -28,7 +28,7 @@ class Prescription:
     patient_id: str
     prescriber_id: str
     prescriber_role: str
-    medication_name: str | None  # None only when a stop arrived for a prescription never seen
+    medication_name: str | None  # as given; None only when a stop came for one never seen
     rxcui: str | None
     dose: str | None
     route: str | None
@@ -38,6 +38,8 @@ class Prescription:
     started_at: datetime | None
     stopped_at: datetime | None
     updated_at: datetime
+    ingredient: str | None = None  # what the name/RxCUI resolved to (set by the use case)
+    recognised: bool = False
 
 
 def normalise_ingredient(name: str) -> str:

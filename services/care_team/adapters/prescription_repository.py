@@ -1,5 +1,6 @@
 """asyncpg access to the care_team schema. Every function runs on the caller's connection."""
 
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -9,7 +10,8 @@ from shared.db import Connection
 
 _COLUMNS = (
     "prescription_id, patient_id, prescriber_id, prescriber_role, medication_name, rxcui, "
-    "dose, route, frequency, indication, status, started_at, stopped_at, updated_at"
+    "dose, route, frequency, indication, status, started_at, stopped_at, updated_at, "
+    "ingredient, recognised"
 )
 
 
@@ -23,26 +25,6 @@ async def ensure_patient(conn: Connection, patient_id: str) -> None:
     await conn.execute(
         "INSERT INTO patients (patient_id) VALUES ($1) ON CONFLICT DO NOTHING", patient_id
     )
-
-
-async def add_team_member(
-    conn: Connection, patient_id: str, clinician_id: str, role: str, source: str
-) -> None:
-    await conn.execute(
-        """INSERT INTO care_team_members (patient_id, clinician_id, role, source)
-           VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
-        patient_id,
-        clinician_id,
-        role,
-        source,
-    )
-
-
-async def team_member_ids(conn: Connection, patient_id: str) -> set[str]:
-    rows = await conn.fetch(
-        "SELECT clinician_id FROM care_team_members WHERE patient_id = $1", patient_id
-    )
-    return {row["clinician_id"] for row in rows}
 
 
 async def patient_exists(conn: Connection, patient_id: str) -> bool:
@@ -60,7 +42,7 @@ async def get_for_update(conn: Connection, prescription_id: str) -> Prescription
 async def save(conn: Connection, p: Prescription) -> None:
     await conn.execute(
         f"""INSERT INTO prescriptions ({_COLUMNS})
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
             ON CONFLICT (prescription_id) DO UPDATE SET
                 prescriber_id = excluded.prescriber_id,
                 prescriber_role = excluded.prescriber_role,
@@ -73,7 +55,9 @@ async def save(conn: Connection, p: Prescription) -> None:
                 status = excluded.status,
                 started_at = excluded.started_at,
                 stopped_at = excluded.stopped_at,
-                updated_at = excluded.updated_at""",
+                updated_at = excluded.updated_at,
+                ingredient = excluded.ingredient,
+                recognised = excluded.recognised""",
         p.prescription_id,
         p.patient_id,
         p.prescriber_id,
@@ -88,6 +72,8 @@ async def save(conn: Connection, p: Prescription) -> None:
         p.started_at,
         p.stopped_at,
         p.updated_at,
+        p.ingredient,
+        p.recognised,
     )
 
 
@@ -116,11 +102,64 @@ async def record_change(
     )
 
 
-async def active_medications(conn: Connection, patient_id: str) -> list[Prescription]:
+async def current_medications(
+    conn: Connection, patient_id: str, *, stopped_since: datetime
+) -> list[Prescription]:
+    """Active prescriptions, and those stopped at or after `stopped_since` (washouts)."""
     rows = await conn.fetch(
         f"""SELECT {_COLUMNS} FROM prescriptions
-            WHERE patient_id = $1 AND status = 'active'
-            ORDER BY medication_name, prescription_id""",
+            WHERE patient_id = $1 AND (status = 'active' OR stopped_at >= $2)
+            ORDER BY status, ingredient, prescription_id""",
         patient_id,
+        stopped_since,
     )
     return [_to_prescription(row) for row in rows]
+
+
+async def get_prescription(
+    conn: Connection, patient_id: str, prescription_id: str
+) -> Prescription | None:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM prescriptions WHERE patient_id = $1 AND prescription_id = $2",
+        patient_id,
+        prescription_id,
+    )
+    return _to_prescription(row) if row else None
+
+
+async def lock_patient(conn: Connection, patient_id: str) -> None:
+    """Serialises every change of one patient's list (and its conflict evaluation)."""
+    await ensure_patient(conn, patient_id)
+    await conn.execute("SELECT 1 FROM patients WHERE patient_id = $1 FOR UPDATE", patient_id)
+
+
+async def history(
+    conn: Connection, patient_id: str, *, after_seq: int, limit: int
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT seq, event_id, event_type, prescription_id, prescriber_id, effective_at,
+                  data, applied_at
+           FROM prescription_changes
+           WHERE patient_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""",
+        patient_id,
+        after_seq,
+        limit,
+    )
+
+
+async def feed_for_clinician(
+    conn: Connection, clinician_id: str, *, after_seq: int, limit: int
+) -> list[asyncpg.Record]:
+    """Changes other clinicians made to patients this clinician treats now."""
+    return await conn.fetch(
+        """SELECT c.seq, c.event_id, c.event_type, c.patient_id, c.prescription_id,
+                  c.prescriber_id, c.effective_at, c.data, c.applied_at
+           FROM prescription_changes c
+           JOIN care_team_members m
+             ON m.patient_id = c.patient_id AND m.clinician_id = $1 AND m.removed_at IS NULL
+           WHERE c.prescriber_id <> $1 AND c.seq > $2
+           ORDER BY c.seq LIMIT $3""",
+        clinician_id,
+        after_seq,
+        limit,
+    )

@@ -1,0 +1,224 @@
+"""asyncpg access to conflicts, their acknowledgements and scheduled re-evaluations."""
+
+from dataclasses import asdict
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from services.care_team.domain.conflicts import OpenConflict
+from services.care_team.domain.engine.model import Finding, Severity
+from shared.db import Connection
+
+_ROW = """conflict_id, patient_id, conflict_key, rule_id, kind, severity, medications,
+          prescription_ids, prescribers, summary, recommendation, evidence, daily_doses,
+          knowledge_version, status, flagged_at, last_flagged_at, lapses_at, resolved_at,
+          resolution_reason"""
+
+
+def _to_open(row: asyncpg.Record) -> OpenConflict:
+    return OpenConflict(
+        conflict_id=row["conflict_id"],
+        key=row["conflict_key"],
+        rule_id=row["rule_id"],
+        severity=Severity(row["severity"]),
+        medications=tuple(row["medications"]),
+        prescription_ids=tuple(row["prescription_ids"]),
+        prescribers=tuple(row["prescribers"]),
+        daily_doses_mg=dict(row["daily_doses"]),
+        lapses_at=row["lapses_at"],
+    )
+
+
+async def open_conflicts(conn: Connection, patient_id: str) -> list[OpenConflict]:
+    rows = await conn.fetch(
+        f"SELECT {_ROW} FROM conflicts WHERE patient_id = $1 AND status = 'open'", patient_id
+    )
+    return [_to_open(row) for row in rows]
+
+
+def _finding_values(finding: Finding) -> tuple[object, ...]:
+    return (
+        finding.severity.value,
+        list(finding.medications),
+        list(finding.prescription_ids),
+        list(finding.prescribers),
+        finding.summary,
+        finding.recommendation,
+        [asdict(e) for e in finding.evidence],
+        dict(finding.daily_doses_mg),
+        finding.lapses_at,
+    )
+
+
+async def insert_open(
+    conn: Connection,
+    conflict_id: UUID,
+    patient_id: str,
+    finding: Finding,
+    *,
+    knowledge_version: str,
+    now: datetime,
+) -> None:
+    await conn.execute(
+        """INSERT INTO conflicts (conflict_id, patient_id, conflict_key, rule_id, kind,
+               severity, medications, prescription_ids, prescribers, summary, recommendation,
+               evidence, daily_doses, lapses_at, knowledge_version, status, flagged_at,
+               last_flagged_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open',
+                   $16, $16)""",
+        conflict_id,
+        patient_id,
+        finding.key,
+        finding.rule_id,
+        finding.kind.value,
+        *_finding_values(finding),
+        knowledge_version,
+        now,
+    )
+
+
+async def update_open(
+    conn: Connection,
+    conflict_id: UUID,
+    finding: Finding,
+    *,
+    knowledge_version: str,
+    reflagged_at: datetime | None,
+) -> None:
+    await conn.execute(
+        """UPDATE conflicts SET severity = $2, medications = $3, prescription_ids = $4,
+               prescribers = $5, summary = $6, recommendation = $7, evidence = $8,
+               daily_doses = $9, lapses_at = $10, knowledge_version = $11,
+               last_flagged_at = coalesce($12, last_flagged_at)
+           WHERE conflict_id = $1""",
+        conflict_id,
+        *_finding_values(finding),
+        knowledge_version,
+        reflagged_at,
+    )
+
+
+async def resolve(conn: Connection, conflict_id: UUID, *, reason: str, now: datetime) -> None:
+    await conn.execute(
+        """UPDATE conflicts SET status = 'resolved', resolved_at = $2, resolution_reason = $3
+           WHERE conflict_id = $1""",
+        conflict_id,
+        now,
+        reason,
+    )
+
+
+async def list_for_patient(
+    conn: Connection, patient_id: str, *, status: str | None
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"""SELECT {_ROW} FROM conflicts
+            WHERE patient_id = $1 AND ($2::text IS NULL OR status = $2)
+            ORDER BY status, flagged_at DESC""",
+        patient_id,
+        status,
+    )
+
+
+async def get_for_update(
+    conn: Connection, patient_id: str, conflict_id: UUID
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"SELECT {_ROW} FROM conflicts WHERE patient_id = $1 AND conflict_id = $2 FOR UPDATE",
+        patient_id,
+        conflict_id,
+    )
+
+
+async def acknowledgements(
+    conn: Connection, conflict_ids: list[UUID]
+) -> dict[UUID, list[asyncpg.Record]]:
+    rows = await conn.fetch(
+        """SELECT conflict_id, clinician_id, reason, note, acknowledged_at
+           FROM conflict_acknowledgements WHERE conflict_id = any($1::uuid[])
+           ORDER BY acknowledged_at, id""",
+        conflict_ids,
+    )
+    by_conflict: dict[UUID, list[asyncpg.Record]] = {}
+    for row in rows:
+        by_conflict.setdefault(row["conflict_id"], []).append(row)
+    return by_conflict
+
+
+async def add_acknowledgement(
+    conn: Connection,
+    conflict_id: UUID,
+    *,
+    clinician_id: str,
+    reason: str,
+    note: str | None,
+    now: datetime,
+) -> None:
+    await conn.execute(
+        """INSERT INTO conflict_acknowledgements
+               (conflict_id, clinician_id, reason, note, acknowledged_at)
+           VALUES ($1, $2, $3, $4, $5)""",
+        conflict_id,
+        clinician_id,
+        reason,
+        note,
+        now,
+    )
+
+
+async def schedule_reevaluation(conn: Connection, patient_id: str, due_at: datetime | None) -> None:
+    if due_at is None:
+        await conn.execute("DELETE FROM reevaluations WHERE patient_id = $1", patient_id)
+        return
+    await conn.execute(
+        """INSERT INTO reevaluations (patient_id, due_at) VALUES ($1, $2)
+           ON CONFLICT (patient_id) DO UPDATE SET due_at = excluded.due_at""",
+        patient_id,
+        due_at,
+    )
+
+
+async def due_reevaluations(pool: asyncpg.Pool, now: datetime, limit: int) -> list[str]:
+    rows = await pool.fetch(
+        "SELECT patient_id FROM reevaluations WHERE due_at <= $1 ORDER BY due_at LIMIT $2",
+        now,
+        limit,
+    )
+    return [row["patient_id"] for row in rows]
+
+
+async def still_due(conn: Connection, patient_id: str, now: datetime) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT true FROM reevaluations WHERE patient_id = $1 AND due_at <= $2",
+            patient_id,
+            now,
+        )
+    )
+
+
+async def knowledge_version(conn: Connection) -> str | None:
+    version: str | None = await conn.fetchval("SELECT version FROM knowledge_state")
+    return version
+
+
+async def record_knowledge_version(conn: Connection, version: str, now: datetime) -> int:
+    """Store the version; when it changed, schedule every patient with medications."""
+    previous = await knowledge_version(conn)
+    if previous == version:
+        return 0
+    await conn.execute(
+        """INSERT INTO knowledge_state (singleton, version) VALUES (true, $1)
+           ON CONFLICT (singleton) DO UPDATE SET version = excluded.version""",
+        version,
+    )
+    if previous is None:
+        return 0
+    result: str = await conn.execute(
+        """INSERT INTO reevaluations (patient_id, due_at)
+           SELECT DISTINCT patient_id, $1::timestamptz FROM prescriptions
+           ON CONFLICT (patient_id) DO UPDATE SET due_at = excluded.due_at""",
+        now,
+    )
+    return int(result.rsplit(maxsplit=1)[-1])

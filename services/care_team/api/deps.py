@@ -1,0 +1,13 @@
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.care_team.context import CareTeamContext
+
+
+def get_context(request: Request) -> CareTeamContext:
+    context: CareTeamContext = request.app.state.care_team
+    return context
+
+
+ContextDep = Annotated[CareTeamContext, Depends(get_context)]

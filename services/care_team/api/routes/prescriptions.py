@@ -1,0 +1,154 @@
+from uuid import uuid4
+
+from fastapi import APIRouter, HTTPException, status
+
+from services.care_team.adapters import prescription_repository as repository
+from services.care_team.api.access import acting_prescriber, authorize_patient
+from services.care_team.api.deps import ContextDep
+from services.care_team.api.schemas import (
+    ChangeResultOut,
+    FindingOut,
+    MedicationOut,
+    PrescriptionChangeIn,
+    PrescriptionStartIn,
+    PrescriptionStopIn,
+)
+from services.care_team.domain.conflicts import ConflictDiff
+from services.care_team.prescriptions import (
+    PrescriptionNotActive,
+    change_prescription,
+    start_prescription,
+    stop_prescription,
+)
+from shared.auth import CurrentPrincipal
+from shared.db import Connection
+from shared.http import PoolDep
+
+router = APIRouter(prefix="/patients/{patient_id}/prescriptions", tags=["prescriptions"])
+
+NOT_ACTIVE = HTTPException(status.HTTP_409_CONFLICT, detail="the prescription is not active")
+
+
+async def _result(
+    conn: Connection, patient_id: str, rx: str, diff: ConflictDiff
+) -> ChangeResultOut:
+    prescription = await repository.get_prescription(conn, patient_id, rx)
+    assert prescription is not None
+    raised = [*diff.flagged, *(r.finding for r in diff.reflagged)]
+    return ChangeResultOut(
+        prescription=MedicationOut.of(prescription),
+        alerts=[FindingOut.of(f) for f in raised if f.severity.interruptive],
+        flagged=[FindingOut.of(f) for f in raised],
+        resolved_conflicts=[r.conflict.conflict_id for r in diff.resolved],
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Start a prescription (published as prescription.started)",
+    responses={409: {"description": "prescription_id already exists"}},
+)
+async def post_prescription(
+    patient_id: str,
+    body: PrescriptionStartIn,
+    principal: CurrentPrincipal,
+    pool: PoolDep,
+    ctx: ContextDep,
+) -> ChangeResultOut:
+    rx = body.prescription_id or f"rx-{uuid4()}"
+    async with pool.acquire() as conn:
+        team = await authorize_patient(
+            conn, principal, patient_id, action="write", resource="prescription"
+        )
+        prescriber = acting_prescriber(principal, team)
+        async with conn.transaction():
+            if await repository.get_for_update(conn, rx) is not None:
+                raise HTTPException(
+                    status.HTTP_409_CONFLICT, detail="prescription_id already exists"
+                )
+            diff = await start_prescription(
+                conn,
+                ctx,
+                patient_id=patient_id,
+                prescription_id=rx,
+                prescriber=prescriber,
+                medication=body.medication,
+                details=body.model_dump(include={"dose", "route", "frequency", "indication"}),
+                effective_at=body.effective_at or ctx.clock(),
+            )
+            return await _result(conn, patient_id, rx, diff)
+
+
+@router.patch(
+    "/{prescription_id}",
+    summary="Change dose, frequency, route or indication (published as prescription.changed)",
+    responses={404: {"description": "No such prescription"}, 409: {"description": "Not active"}},
+)
+async def patch_prescription(
+    patient_id: str,
+    prescription_id: str,
+    body: PrescriptionChangeIn,
+    principal: CurrentPrincipal,
+    pool: PoolDep,
+    ctx: ContextDep,
+) -> ChangeResultOut:
+    async with pool.acquire() as conn:
+        team = await authorize_patient(
+            conn, principal, patient_id, action="write", resource="prescription"
+        )
+        prescriber = acting_prescriber(principal, team)
+        async with conn.transaction():
+            await repository.lock_patient(conn, patient_id)
+            current = await repository.get_prescription(conn, patient_id, prescription_id)
+            if current is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such prescription")
+            try:
+                diff = await change_prescription(
+                    conn,
+                    ctx,
+                    current,
+                    prescriber=prescriber,
+                    changes=body.model_dump(exclude_unset=True, exclude={"effective_at"}),
+                    effective_at=body.effective_at or ctx.clock(),
+                )
+            except PrescriptionNotActive:
+                raise NOT_ACTIVE from None
+            return await _result(conn, patient_id, prescription_id, diff)
+
+
+@router.post(
+    "/{prescription_id}/stop",
+    summary="Stop a prescription (published as prescription.stopped)",
+    responses={404: {"description": "No such prescription"}, 409: {"description": "Not active"}},
+)
+async def stop(
+    patient_id: str,
+    prescription_id: str,
+    body: PrescriptionStopIn,
+    principal: CurrentPrincipal,
+    pool: PoolDep,
+    ctx: ContextDep,
+) -> ChangeResultOut:
+    async with pool.acquire() as conn:
+        team = await authorize_patient(
+            conn, principal, patient_id, action="write", resource="prescription"
+        )
+        prescriber = acting_prescriber(principal, team)
+        async with conn.transaction():
+            await repository.lock_patient(conn, patient_id)
+            current = await repository.get_prescription(conn, patient_id, prescription_id)
+            if current is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such prescription")
+            try:
+                diff = await stop_prescription(
+                    conn,
+                    ctx,
+                    current,
+                    prescriber=prescriber,
+                    reason=body.reason,
+                    effective_at=body.effective_at or ctx.clock(),
+                )
+            except PrescriptionNotActive:
+                raise NOT_ACTIVE from None
+            return await _result(conn, patient_id, prescription_id, diff)

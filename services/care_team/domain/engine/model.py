@@ -1,0 +1,113 @@
+"""What the conflict engine takes and gives. Pure data; no I/O.
+
+The engine (see `evaluator.py`) turns a patient's medication list and profile
+into findings, using the versioned knowledge files in `knowledge/`.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """System tiers of clinical-kb.md §0.2 (T0 suppressions produce no finding)."""
+
+    CONTRAINDICATED = "contraindicated"  # T1
+    MAJOR = "major"  # T2
+    MODERATE = "moderate"  # T3
+    MINOR = "minor"  # T4
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @property
+    def interruptive(self) -> bool:
+        """Only T1/T2 interrupt the clinician making the change; minor never does."""
+        return self in (Severity.CONTRAINDICATED, Severity.MAJOR)
+
+
+_RANK = {
+    Severity.MINOR: 1,
+    Severity.MODERATE: 2,
+    Severity.MAJOR: 3,
+    Severity.CONTRAINDICATED: 4,
+}
+
+
+class ConflictKind(StrEnum):
+    """The `kind` values of the v1 `medication_conflict.flagged` contract."""
+
+    SEROTONIN_TOXICITY = "serotonin_toxicity"
+    PHARMACOKINETIC = "pharmacokinetic"
+    CONTRAINDICATED = "contraindicated"
+    DUPLICATE_THERAPY = "duplicate_therapy"
+    WASHOUT = "washout"
+    QT_PROLONGATION = "qt_prolongation"
+    BLEEDING = "bleeding"
+    CONDITION_CAUTION = "condition_caution"
+    DOSE_LIMIT = "dose_limit"
+
+
+@dataclass(frozen=True)
+class MedicationEntry:
+    """One prescription (or self-reported product) on the patient's list."""
+
+    prescription_id: str
+    name: str  # the name as given (generic, brand, or unknown), normalised to lower case
+    rxcui: str | None
+    dose: str | None  # free text as prescribed, e.g. "20 mg"
+    frequency: str | None  # free text, e.g. "once daily", "twice daily", "as needed"
+    route: str | None
+    indication: str | None
+    prescriber_id: str
+    prescriber_role: str  # headache_specialist, psychiatrist, ..., self_reported
+    active: bool
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None  # set when not active
+
+
+@dataclass(frozen=True)
+class PatientProfile:
+    birth_date: date | None = None
+    sex: str | None = None  # "female" | "male" | "other" | None (unknown)
+    pregnant: bool | None = None
+    childbearing_potential: bool | None = None  # None: derive from sex and age
+    effective_contraception: bool | None = None
+    conditions: frozenset[str] = field(default_factory=frozenset)  # codes, see knowledge/
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: str  # citation, e.g. "Imitrex (sumatriptan) USPI §4"
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolvedDrug:
+    ingredient: str  # canonical generic name; the given name when not recognised
+    recognised: bool
+    rxcui: str | None = None
+    components: tuple[str, ...] = ()  # ingredients of a combination product (else (ingredient,))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One conflict the engine sees now. `key` is the conflict's identity per patient:
+    the same rule on the same set of ingredients is the same conflict."""
+
+    key: str
+    rule_id: str
+    kind: ConflictKind
+    severity: Severity
+    medications: tuple[str, ...]  # ingredients involved, sorted
+    prescription_ids: tuple[str, ...]  # sorted, aligned with nothing: a set
+    prescribers: tuple[str, ...]  # prescriber ids, sorted, distinct
+    summary: str
+    recommendation: str
+    evidence: tuple[Evidence, ...]
+    # When the finding only holds because a stopped drug is still inside its washout,
+    # the moment it lapses (the service re-evaluates then). None: holds while the list holds.
+    lapses_at: datetime | None = None
+    # Daily doses (mg) of the involved prescriptions, to tell a material change (dose increase).
+    daily_doses_mg: tuple[tuple[str, float | None], ...] = ()  # (prescription_id, mg/day)
