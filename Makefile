@@ -54,14 +54,15 @@ test-unit: $(INSTALLED)  ## only the unit tests (no Kafka, no PostgreSQL)
 lint: $(INSTALLED)  ## ruff and mypy
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
-	@$(VENV)/bin/mypy shared services devstack tests
+	@$(VENV)/bin/mypy shared services devstack tests bench
 
 format: $(INSTALLED)  ## apply ruff's fixes and formatting
 	@$(VENV)/bin/ruff check --fix .
 	@$(VENV)/bin/ruff format .
 
-bench:  ## benchmarks (they come with the performance issue)
-	@echo "make bench: not yet - the benchmarks arrive with the performance issue"
+bench: $(INSTALLED)  ## benchmarks: the conflict engine now; the pipeline with the performance issue
+	@$(PY) bench/engine_bench.py
+	@echo "pipeline, latency and scale-out benchmarks: not yet (the performance issue)"
 
 clean: stop  ## remove the virtualenv, the Kafka jars, local data and caches
 	rm -rf $(VENV) $(CACHE) .pytest_cache .mypy_cache .ruff_cache

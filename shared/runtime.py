@@ -5,7 +5,7 @@ stopped in order by the app's lifespan."""
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 import asyncpg
@@ -34,7 +34,7 @@ class ServiceRuntime:
     ) -> None:
         self.settings = settings
         # Service-specific loops (e.g. scheduled re-evaluations), run while the service runs.
-        self.background: list[Callable[[], Awaitable[None]]] = []
+        self.background: list[Callable[[], Coroutine[Any, Any, None]]] = []
         self.migrations = migrations
         self.consumed_topics = [settings.topic(t) for t in consumes]
         self.produced_topics = [settings.topic(t) for t in produces]

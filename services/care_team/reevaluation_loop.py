@@ -6,7 +6,8 @@ run it at once (the patient lock and the still-due check keep it exactly-once).
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from services.care_team.adapters import conflict_repository
 from services.care_team.context import CareTeamContext
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def reevaluation_loop(
     runtime: ServiceRuntime, ctx: CareTeamContext, *, interval_s: float
-) -> Callable[[], Awaitable[None]]:
+) -> Callable[[], Coroutine[Any, Any, None]]:
     async def reevaluate_when_washouts_end() -> None:
         async with runtime.pool.acquire() as conn, conn.transaction():
             scheduled = await conflict_repository.record_knowledge_version(

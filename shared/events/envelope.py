@@ -39,7 +39,10 @@ def utc_now() -> datetime:
 
 
 def encode_event(event: CloudEvent[Any]) -> bytes:
-    return event.model_dump_json(exclude_none=True).encode()
+    # Absent optional CloudEvents attributes are omitted; `data` keeps its nulls, so
+    # consumers see every field of the schema.
+    wire = {k: v for k, v in event.model_dump(mode="json").items() if v is not None or k == "data"}
+    return json.dumps(wire, separators=(",", ":")).encode()
 
 
 def decode_json_body(body: bytes) -> Any:

@@ -207,9 +207,9 @@ async def test_only_the_care_team_reads_the_list_and_every_read_is_audited(
     )
     assert (
         await medication_list(care_team, patient, clinician_auth("dr-stranger"))
-    ).status_code == 403
+    ).status_code == 404
     assert (await medication_list(care_team, patient, patient_auth(patient))).status_code == 200
-    assert (await medication_list(care_team, patient, patient_auth("p-other"))).status_code == 403
+    assert (await medication_list(care_team, patient, patient_auth("p-other"))).status_code == 404
     assert (await medication_list(care_team, patient, {})).status_code == 401
     audit = await care_team.runtime.pool.fetch(
         "SELECT actor_subject, outcome FROM audit_log WHERE patient_id = $1 ORDER BY id", patient

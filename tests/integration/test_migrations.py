@@ -61,3 +61,22 @@ async def test_a_failing_migration_leaves_nothing_half_applied(infra: Endpoints)
         assert await conn.fetchval("SELECT to_regclass($1)", f"{schema}.t") is None
     finally:
         await conn.close()
+
+
+async def test_the_audit_log_is_append_only(infra: Endpoints) -> None:
+    schema = unique("mig_")
+    await apply_migrations(infra.database_url, schema, MIGRATIONS)
+    conn = await asyncpg.connect(infra.database_url, server_settings={"search_path": schema})
+    try:
+        await conn.execute(
+            """INSERT INTO audit_log
+                   (actor_subject, actor_kind, action, patient_id, resource, outcome)
+               VALUES ('dr-a', 'clinician', 'read', 'p-1', 'medication_list', 'allowed')"""
+        )
+        with pytest.raises(asyncpg.RaiseError, match="append-only"):
+            await conn.execute("UPDATE audit_log SET outcome = 'denied'")
+        with pytest.raises(asyncpg.RaiseError, match="append-only"):
+            await conn.execute("DELETE FROM audit_log")
+        assert await conn.fetchval("SELECT count(*) FROM audit_log") == 1
+    finally:
+        await conn.close()

@@ -35,7 +35,9 @@ async def conflicts(
     http: httpx.AsyncClient, patient: str, clinician: str, status: str = "all"
 ) -> list[dict[str, Any]]:
     response = await http.get(
-        f"/patients/{patient}/conflicts", params={"status": status}, headers=clinician_auth(clinician)
+        f"/patients/{patient}/conflicts",
+        params={"status": status},
+        headers=clinician_auth(clinician),
     )
     assert response.status_code == 200, response.text
     found: list[dict[str, Any]] = response.json()

@@ -83,6 +83,8 @@ def test_new_patient_event_fills_envelope_and_encodes_rfc3339_utc() -> None:
     assert wire["subject"] == "patient/p-1"
     assert wire["specversion"] == "1.0"
     assert wire["time"].endswith("Z")
+    assert "dataschema" not in wire  # absent attributes are omitted ...
+    assert wire["data"]["ended_at"] is None  # ... but data keeps every field
     assert CloudEvent[dict].model_validate(wire).id == event.id  # type: ignore[type-arg]
 
 

@@ -1,6 +1,8 @@
 """The prescriber's question before prescribing: what would conflict if I add X at dose D?
 Evaluated on a copy of the list; nothing is stored or published (CDS-Hooks-like)."""
 
+from typing import Literal
+
 from fastapi import APIRouter
 
 from services.care_team.adapters import team_repository
@@ -15,7 +17,7 @@ from shared.http import PoolDep
 router = APIRouter(prefix="/patients/{patient_id}", tags=["medication checks"])
 
 PROPOSED = "proposed"
-_INDICATOR = {
+_INDICATOR: dict[Severity, Literal["info", "warning", "critical"]] = {
     Severity.CONTRAINDICATED: "critical",
     Severity.MAJOR: "warning",
     Severity.MODERATE: "info",
@@ -28,7 +30,7 @@ def card(finding: Finding) -> Card:
     return Card(
         summary=finding.summary[:140],  # CDS Hooks asks for <140 characters
         detail=finding.recommendation,
-        indicator=_INDICATOR[finding.severity],  # type: ignore[arg-type]
+        indicator=_INDICATOR[finding.severity],
         source={
             "label": source.source if source else f"carecoord rule {finding.rule_id}",
             **({"url": source.url} if source and source.url else {}),

@@ -85,7 +85,7 @@ async def get_profile(patient_id: str, principal: CurrentPrincipal, pool: PoolDe
     return ProfileOut(
         patient_id=patient_id,
         birth_date=profile.birth_date,
-        sex=profile.sex,  # type: ignore[arg-type]
+        sex=profile.sex,
         pregnant=profile.pregnant,
         childbearing_potential=profile.childbearing_potential,
         effective_contraception=profile.effective_contraception,
