@@ -1,5 +1,7 @@
+from collections.abc import Awaitable, Callable
 from uuid import uuid4
 
+import asyncpg
 from fastapi import APIRouter, HTTPException, status
 
 from services.care_team.adapters import prescription_repository as repository
@@ -14,14 +16,16 @@ from services.care_team.api.schemas import (
     PrescriptionStopIn,
 )
 from services.care_team.domain.conflicts import ConflictDiff
+from services.care_team.domain.prescriptions import Prescription
 from services.care_team.prescriptions import (
     PrescriptionNotActive,
     change_prescription,
     start_prescription,
     stop_prescription,
 )
-from shared.auth import CurrentPrincipal
+from shared.auth import CurrentPrincipal, Principal
 from shared.db import Connection
+from shared.events.prescriptions import Prescriber
 from shared.http import PoolDep
 
 router = APIRouter(prefix="/patients/{patient_id}/prescriptions", tags=["prescriptions"])
@@ -80,6 +84,30 @@ async def post_prescription(
             return await _result(conn, patient_id, rx, diff)
 
 
+async def _change_existing(
+    patient_id: str,
+    prescription_id: str,
+    principal: Principal,
+    pool: asyncpg.Pool,
+    change: Callable[[Connection, Prescription, Prescriber], Awaitable[ConflictDiff]],
+) -> ChangeResultOut:
+    async with pool.acquire() as conn:
+        team = await authorize_patient(
+            conn, principal, patient_id, action="write", resource="prescription"
+        )
+        prescriber = acting_prescriber(principal, team)
+        async with conn.transaction():
+            await repository.lock_patient(conn, patient_id)
+            current = await repository.get_prescription(conn, patient_id, prescription_id)
+            if current is None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such prescription")
+            try:
+                diff = await change(conn, current, prescriber)
+            except PrescriptionNotActive:
+                raise NOT_ACTIVE from None
+            return await _result(conn, patient_id, prescription_id, diff)
+
+
 @router.patch(
     "/{prescription_id}",
     summary="Change dose, frequency, route or indication (published as prescription.changed)",
@@ -93,28 +121,17 @@ async def patch_prescription(
     pool: PoolDep,
     ctx: ContextDep,
 ) -> ChangeResultOut:
-    async with pool.acquire() as conn:
-        team = await authorize_patient(
-            conn, principal, patient_id, action="write", resource="prescription"
-        )
-        prescriber = acting_prescriber(principal, team)
-        async with conn.transaction():
-            await repository.lock_patient(conn, patient_id)
-            current = await repository.get_prescription(conn, patient_id, prescription_id)
-            if current is None:
-                raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such prescription")
-            try:
-                diff = await change_prescription(
-                    conn,
-                    ctx,
-                    current,
-                    prescriber=prescriber,
-                    changes=body.model_dump(exclude_unset=True, exclude={"effective_at"}),
-                    effective_at=body.effective_at or ctx.clock(),
-                )
-            except PrescriptionNotActive:
-                raise NOT_ACTIVE from None
-            return await _result(conn, patient_id, prescription_id, diff)
+    changes = body.model_dump(exclude_unset=True, exclude={"effective_at"})
+    effective_at = body.effective_at or ctx.clock()
+    return await _change_existing(
+        patient_id,
+        prescription_id,
+        principal,
+        pool,
+        lambda conn, current, prescriber: change_prescription(
+            conn, ctx, current, prescriber=prescriber, changes=changes, effective_at=effective_at
+        ),
+    )
 
 
 @router.post(
@@ -130,25 +147,13 @@ async def stop(
     pool: PoolDep,
     ctx: ContextDep,
 ) -> ChangeResultOut:
-    async with pool.acquire() as conn:
-        team = await authorize_patient(
-            conn, principal, patient_id, action="write", resource="prescription"
-        )
-        prescriber = acting_prescriber(principal, team)
-        async with conn.transaction():
-            await repository.lock_patient(conn, patient_id)
-            current = await repository.get_prescription(conn, patient_id, prescription_id)
-            if current is None:
-                raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such prescription")
-            try:
-                diff = await stop_prescription(
-                    conn,
-                    ctx,
-                    current,
-                    prescriber=prescriber,
-                    reason=body.reason,
-                    effective_at=body.effective_at or ctx.clock(),
-                )
-            except PrescriptionNotActive:
-                raise NOT_ACTIVE from None
-            return await _result(conn, patient_id, prescription_id, diff)
+    effective_at = body.effective_at or ctx.clock()
+    return await _change_existing(
+        patient_id,
+        prescription_id,
+        principal,
+        pool,
+        lambda conn, current, prescriber: stop_prescription(
+            conn, ctx, current, prescriber=prescriber, reason=body.reason, effective_at=effective_at
+        ),
+    )
