@@ -4,9 +4,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.diary.api.routes import attacks
+from services.diary.adapters.subscribers import register_subscribers
+from services.diary.api.routes import imports
+from services.diary.api.routes import settings as diary_settings
+from services.diary.api.routes.entries import entry_router
+from services.diary.domain.attacks import AttackEntry
+from services.diary.domain.checkins import CheckinEntry
+from services.diary.entry_kinds import ATTACK, CHECKIN
 from services.diary.settings import DiarySettings
-from shared.events.diary import AttackRecorded
+from shared.events.diary import AttackRecorded, CheckinRecorded, EntryDeleted
 from shared.events.registry import Topic
 from shared.http import create_service_app
 from shared.migrations import service_migrations
@@ -14,6 +20,12 @@ from shared.outbox_relay import AfterPublish
 from shared.runtime import ServiceRuntime
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+_PUBLISHED = (
+    (AttackRecorded, "diary.attack.recorded: an attack, or its correction (next revision)"),
+    (CheckinRecorded, "diary.checkin.recorded: a daily check-in, or its correction"),
+    (EntryDeleted, "diary.entry.deleted: the patient deleted an entry"),
+)
 
 
 def create_app(
@@ -23,15 +35,21 @@ def create_app(
     runtime = ServiceRuntime(
         settings,
         migrations=service_migrations(settings.service_name, MIGRATIONS),
+        consumes=[Topic.CARE_TEAM],
         produces=[Topic.DIARY],
         relay_after_publish=relay_after_publish,
     )
-    runtime.document_publisher(
-        Topic.DIARY, AttackRecorded, "diary.attack.recorded: a headache attack was recorded."
-    )
+    register_subscribers(runtime)
+    for schema, description in _PUBLISHED:
+        runtime.document_publisher(Topic.DIARY, schema, description)
     return create_service_app(
         runtime,
         title="carecoord diary",
         description="Patients' headache and mood diary; publishes diary events.",
-        routers=[attacks.router],
+        routers=[
+            entry_router(ATTACK, "attacks", AttackEntry, "a headache attack"),
+            entry_router(CHECKIN, "checkins", CheckinEntry, "a daily check-in"),
+            imports.router,
+            diary_settings.router,
+        ],
     )

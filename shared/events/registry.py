@@ -47,6 +47,7 @@ CONTRACT: tuple[TopicSpec, ...] = (
             "diary.attack.recorded",
             "diary.checkin.recorded",
             "diary.questionnaire.completed",
+            "diary.entry.deleted",  # v1 addition: corrections re-send *.recorded, revision + 1
             "diary.alert.raised",
         ),
     ),

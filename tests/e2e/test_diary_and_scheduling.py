@@ -86,7 +86,7 @@ async def test_diary_refuses_strangers(diary: RunningService) -> None:
     assert (await diary.http.post(url, json=attack(), headers=bad_token)).status_code == 401
     assert (
         await diary.http.post(url, json=attack(), headers=patient_auth("p-x"))
-    ).status_code == 403
+    ).status_code == 404  # another patient's diary does not exist, as far as they can tell
     assert (await diary.http.post(url, json=attack(), headers=service_auth())).status_code == 201
 
 

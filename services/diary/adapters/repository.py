@@ -1,43 +1,139 @@
 """asyncpg access to the diary schema."""
 
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from shared.db import Connection
-from shared.events.diary import AttackData
 
 
-def _to_attack(row: asyncpg.Record) -> AttackData:
-    return AttackData.model_validate(dict(row))
+async def get_entry(conn: Connection, patient_id: str, entry_id: UUID) -> asyncpg.Record | None:
+    """The entry, deleted or not (a deleted id stays taken)."""
+    return await conn.fetchrow(
+        """SELECT entry_type, data, revision, deleted_at FROM entries
+           WHERE patient_id = $1 AND entry_id = $2 FOR UPDATE""",
+        patient_id,
+        entry_id,
+    )
 
 
-async def insert_attack(conn: Connection, attack: AttackData) -> bool:
-    """False when the entry already exists (nothing is written then)."""
-    medications: list[dict[str, Any]] = [m.model_dump(mode="json") for m in attack.medications]
+async def insert_entry(
+    conn: Connection,
+    patient_id: str,
+    entry_id: UUID,
+    entry_type: str,
+    *,
+    occurred_at: datetime,
+    local_date: date | None,
+    data: dict[str, Any],
+) -> bool:
+    """False when the entry id exists already (nothing is written then)."""
     inserted = await conn.fetchval(
-        """INSERT INTO attacks
-               (patient_id, entry_id, started_at, ended_at, intensity, medications, recorded_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT DO NOTHING
+        """INSERT INTO entries (patient_id, entry_id, entry_type, occurred_at, local_date, data)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (patient_id, entry_id) DO NOTHING
            RETURNING true""",
-        attack.patient_id,
-        attack.entry_id,
-        attack.started_at,
-        attack.ended_at,
-        attack.intensity,
-        medications,
-        attack.recorded_at,
+        patient_id,
+        entry_id,
+        entry_type,
+        occurred_at,
+        local_date,
+        data,
     )
     return bool(inserted)
 
 
-async def get_attack(conn: Connection, patient_id: str, entry_id: UUID) -> AttackData | None:
-    row = await conn.fetchrow(
-        """SELECT patient_id, entry_id, started_at, ended_at, intensity, medications, recorded_at
-           FROM attacks WHERE patient_id = $1 AND entry_id = $2""",
+async def update_entry(
+    conn: Connection,
+    patient_id: str,
+    entry_id: UUID,
+    *,
+    occurred_at: datetime,
+    local_date: date | None,
+    data: dict[str, Any],
+    revision: int,
+) -> None:
+    await conn.execute(
+        """UPDATE entries SET occurred_at = $3, local_date = $4, data = $5, revision = $6,
+               updated_at = now()
+           WHERE patient_id = $1 AND entry_id = $2""",
         patient_id,
         entry_id,
+        occurred_at,
+        local_date,
+        data,
+        revision,
     )
-    return _to_attack(row) if row else None
+
+
+async def mark_deleted(
+    conn: Connection, patient_id: str, entry_id: UUID, *, revision: int, at: datetime
+) -> None:
+    await conn.execute(
+        """UPDATE entries SET deleted_at = $3, revision = $4, updated_at = now()
+           WHERE patient_id = $1 AND entry_id = $2""",
+        patient_id,
+        entry_id,
+        at,
+        revision,
+    )
+
+
+async def entries_between(
+    conn: Connection, patient_id: str, entry_type: str, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        """SELECT data FROM entries
+           WHERE patient_id = $1 AND entry_type = $2 AND deleted_at IS NULL
+             AND occurred_at >= $3 AND occurred_at < $4
+           ORDER BY occurred_at""",
+        patient_id,
+        entry_type,
+        since,
+        until,
+    )
+    return [row["data"] for row in rows]
+
+
+async def care_team(conn: Connection, patient_id: str) -> set[str]:
+    rows = await conn.fetch(
+        "SELECT clinician_id FROM care_team_members WHERE patient_id = $1", patient_id
+    )
+    return {row["clinician_id"] for row in rows}
+
+
+async def set_member(
+    conn: Connection, patient_id: str, clinician_id: str, role: str, *, present: bool
+) -> None:
+    if present:
+        await conn.execute(
+            """INSERT INTO care_team_members (patient_id, clinician_id, role) VALUES ($1, $2, $3)
+               ON CONFLICT (patient_id, clinician_id) DO UPDATE SET role = excluded.role""",
+            patient_id,
+            clinician_id,
+            role,
+        )
+    else:
+        await conn.execute(
+            "DELETE FROM care_team_members WHERE patient_id = $1 AND clinician_id = $2",
+            patient_id,
+            clinician_id,
+        )
+
+
+async def timezone(conn: Connection, patient_id: str) -> str:
+    tz: str | None = await conn.fetchval(
+        "SELECT timezone FROM patient_settings WHERE patient_id = $1", patient_id
+    )
+    return tz or "UTC"
+
+
+async def set_timezone(conn: Connection, patient_id: str, tz: str) -> None:
+    await conn.execute(
+        """INSERT INTO patient_settings (patient_id, timezone) VALUES ($1, $2)
+           ON CONFLICT (patient_id) DO UPDATE SET timezone = excluded.timezone""",
+        patient_id,
+        tz,
+    )
