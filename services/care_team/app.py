@@ -54,7 +54,7 @@ def create_app(
     runtime = ServiceRuntime(
         settings,
         migrations=service_migrations(settings.service_name, MIGRATIONS),
-        consumes=[Topic.PRESCRIPTIONS],
+        consumes=[Topic.PRESCRIPTIONS, Topic.DIARY],
         produces=[Topic.CARE_TEAM, Topic.NOTIFICATIONS],
         relay_after_publish=relay_after_publish,
     )
