@@ -1,0 +1,239 @@
+"""Calendar-day classification in the patient's own time zone (clinical-kb §3.3, §3.1).
+
+The KB's recommended (configurable) diary day definitions, applied per attack:
+
+* headache day: a local calendar day with a headache lasting ≥30 min, or with any headache
+  treated with an acute drug (KB §3.3). An attack that qualifies counts on the day it starts;
+  each further day it spans counts when ≥30 min of the attack fall on that day (a 5-minute
+  spill past midnight is not a second headache day) or an acute drug for it was taken then.
+* migraine day: a headache day of an attack that has ICHD-3 migraine features (1.1 C and D),
+  or probable-migraine features (one of C or D, ICHD-3 1.5, which the KB includes), or aura
+  (1.2); or a day on which a migraine-specific drug (triptan, ergot, gepant, ditan) was taken
+  for a headache (KB §3.3, following ICHD-3 1.3 and S74). Aura and a migraine-specific drug
+  qualify regardless of duration. A migraine day is always a headache day.
+* acute-medication day, per class: the local day of each intake of a known acute drug.
+
+Days without any entry are UNKNOWN, not headache-free: a missing diary day is missing data.
+A day with a check-in (or with only a headache too short to count) is documented and, without
+a qualifying headache, HEADACHE_FREE. An ongoing attack runs until `as_of`.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from services.diary.domain.clinical.acute_drugs import MIGRAINE_SPECIFIC, AcuteClass
+from services.diary.domain.clinical.facts import AttackFacts, CheckinFacts
+
+ONE_DAY = timedelta(days=1)
+
+
+class DayStatus(StrEnum):
+    HEADACHE = "headache"
+    HEADACHE_FREE = "headache_free"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayRules:
+    """The configurable parts of the KB §3.3 proposal (no consensus text exists, KB §6.5)."""
+
+    min_headache_minutes: int = 30
+    count_probable_migraine: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayRecord:
+    day: date
+    documented: bool = False
+    headache: bool = False
+    migraine: bool = False
+    peak_intensity: int = 0  # 0 on days without a headache
+    acute_classes: frozenset[AcuteClass] = frozenset()
+    attack_ids: tuple[str, ...] = ()  # attacks that made this a headache day
+    onsets: tuple[AttackFacts, ...] = ()  # attacks that started this day (documented or not)
+    unclassified_medications: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> DayStatus:
+        if self.headache:
+            return DayStatus.HEADACHE
+        return DayStatus.HEADACHE_FREE if self.documented else DayStatus.UNKNOWN
+
+    @property
+    def acute_medication(self) -> bool:
+        return bool(self.acute_classes)
+
+    @property
+    def migraine_specific_medication(self) -> bool:
+        return not self.acute_classes.isdisjoint(MIGRAINE_SPECIFIC)
+
+
+@dataclass(frozen=True, slots=True)
+class DiaryDays:
+    """The diary bucketed by local day once; windows then read only the days they need.
+
+    `records` holds the days an attack or intake touches. A day with only a check-in is a
+    documented headache-free day without a record of its own (most days of a diary are such
+    days, and five years of them need not be built to read 28 of them).
+    """
+
+    zone: ZoneInfo
+    through: date  # the local day of as_of: the last day any window may end on
+    records: Mapping[date, DayRecord]
+    checkins: Mapping[date, CheckinFacts]
+    first_day: date | None = None
+
+    def day(self, day: date) -> DayRecord:
+        record = self.records.get(day)
+        if record is not None:
+            return record
+        return DayRecord(day=day, documented=day in self.checkins)
+
+    def is_documented(self, day: date) -> bool:
+        return day in self.records or day in self.checkins
+
+    def is_headache(self, day: date) -> bool:
+        record = self.records.get(day)
+        return record is not None and record.headache
+
+
+def ichd_pain_criterion(attack: AttackFacts) -> bool:
+    """ICHD-3 1.1 C: at least 2 of one-sided, pulsating, moderate/severe, worse with activity."""
+    moderate_or_severe = attack.intensity >= 2
+    pain = (attack.unilateral, attack.pulsating, moderate_or_severe, attack.aggravated_by_activity)
+    return sum(1 for present in pain if present) >= 2
+
+
+def ichd_accompanying_criterion(attack: AttackFacts) -> bool:
+    """ICHD-3 1.1 D: nausea and/or vomiting, or both photophobia and phonophobia."""
+    return bool(attack.nausea or attack.vomiting or (attack.photophobia and attack.phonophobia))
+
+
+def is_migraine_attack(attack: AttackFacts, rules: DayRules = DayRules()) -> bool:
+    """Aura, ICHD-3 migraine features (C and D) or, if counted, probable migraine (C or D)."""
+    if attack.aura:
+        return True
+    pain, accompanying = ichd_pain_criterion(attack), ichd_accompanying_criterion(attack)
+    if rules.count_probable_migraine:
+        return pain or accompanying
+    return pain and accompanying
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    # Midnight as an instant: a DST day is 23 or 25 h long, so days are cut in UTC.
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+class _Day:
+    """Mutable accumulator for one day while bucketing; frozen into a DayRecord at the end."""
+
+    __slots__ = ("acute", "attacks", "headache", "migraine", "onsets", "peak", "unk")
+
+    def __init__(self) -> None:
+        self.headache = self.migraine = False
+        self.peak = 0
+        self.acute: set[AcuteClass] = set()
+        self.attacks: set[str] = set()
+        self.onsets: list[AttackFacts] = []
+        self.unk: set[str] = set()
+
+    def mark_headache(self, attack: AttackFacts, migraine: bool) -> None:
+        self.headache = True
+        self.migraine = self.migraine or migraine
+        self.peak = max(self.peak, attack.intensity)
+        self.attacks.add(attack.attack_id)
+
+
+def _add_attack(
+    buckets: dict[date, _Day], attack: AttackFacts, zone: ZoneInfo, as_of: datetime,
+    rules: DayRules,
+) -> None:  # fmt: skip
+    start = attack.started_at.astimezone(UTC)
+    end = (attack.ended_at or max(as_of, attack.started_at)).astimezone(UTC)
+    minimum = timedelta(minutes=rules.min_headache_minutes)
+    treated = any(m.acute_class is not None for m in attack.medications)
+    long_enough = attack.ended_at is None or end - start >= minimum  # ongoing: in it now
+    qualifies = long_enough or treated or bool(attack.aura)
+    # Features count only for a headache long enough to be one (KB §3.3 "≥30 min").
+    migraine = bool(attack.aura) or (long_enough and is_migraine_attack(attack, rules))
+
+    first = start.astimezone(zone).date()
+    onset = _bucket(buckets, first)
+    onset.onsets.append(attack)
+    if qualifies:
+        onset.mark_headache(attack, migraine)
+        day, last = first + ONE_DAY, end.astimezone(zone).date()
+        while day <= last:  # continuation days, each with its own ≥30 min
+            day_start, day_end = _local_midnight(day, zone), _local_midnight(day + ONE_DAY, zone)
+            if min(end, day_end) - day_start >= minimum:
+                _bucket(buckets, day).mark_headache(attack, migraine)
+            day += ONE_DAY
+
+    for intake in attack.medications:
+        bucket = _bucket(buckets, intake.taken_at.astimezone(zone).date())
+        if intake.acute_class is None:
+            bucket.unk.add(intake.name)
+            continue
+        bucket.acute.add(intake.acute_class)
+        # A treated headache is a headache day; a migraine-specific drug taken for it makes
+        # the day a migraine day whatever the features (KB §3.3).
+        bucket.mark_headache(attack, migraine or intake.acute_class in MIGRAINE_SPECIFIC)
+
+
+def _bucket(buckets: dict[date, _Day], day: date) -> _Day:
+    found = buckets.get(day)
+    if found is None:
+        found = buckets[day] = _Day()
+    return found
+
+
+def classify_days(
+    attacks: Iterable[AttackFacts],
+    checkins: Iterable[CheckinFacts],
+    zone: ZoneInfo,
+    *,
+    as_of: datetime,
+    rules: DayRules = DayRules(),
+) -> DiaryDays:
+    """Bucket attacks, intakes and check-ins by local calendar day; input order is irrelevant.
+
+    Attack ids must be unique; two check-ins for one day are an error (the diary stores one).
+    """
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    buckets: dict[date, _Day] = {}
+    by_day: dict[date, CheckinFacts] = {}
+    for checkin in checkins:
+        if checkin.day in by_day:
+            raise ValueError(f"two check-ins for {checkin.day.isoformat()}")
+        by_day[checkin.day] = checkin
+    for attack in attacks:
+        _add_attack(buckets, attack, zone, as_of, rules)
+
+    records = {day: _freeze(day, acc) for day, acc in buckets.items()}
+    return DiaryDays(
+        zone=zone,
+        through=as_of.astimezone(zone).date(),
+        records=MappingProxyType(records),
+        checkins=MappingProxyType(by_day),
+        first_day=min((*records, *by_day), default=None),
+    )
+
+
+def _freeze(day: date, acc: _Day) -> DayRecord:
+    return DayRecord(
+        day=day,
+        # Any entry touching the day documents it: a logged too-short headache is a report.
+        documented=True,
+        headache=acc.headache,
+        migraine=acc.migraine,
+        peak_intensity=acc.peak,
+        acute_classes=frozenset(acc.acute),
+        attack_ids=tuple(sorted(acc.attacks)),
+        onsets=tuple(sorted(acc.onsets, key=lambda a: (a.started_at, a.attack_id))),
+        unclassified_medications=tuple(sorted(acc.unk)),
+    )
