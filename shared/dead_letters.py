@@ -124,6 +124,7 @@ class DeadLetterPublisher:
             ("x-dlq-source-topic", record.topic.encode()),
             ("x-dlq-source-partition", str(record.partition).encode()),
             ("x-dlq-source-offset", str(record.offset).encode()),
+            # The service's consumer group (each subscription's group starts with it).
             ("x-dlq-consumer-group", self._consumer_group.encode()),
         ]
         if self._producer is None:

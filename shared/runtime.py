@@ -75,6 +75,11 @@ class ServiceRuntime:
             description=description,
         )
 
+    def consumer_group(self, subscription: str) -> str:
+        """One consumer group per subscription: subscribers of different topics in one group
+        would make every start a rebalance of all of them."""
+        return f"{self.settings.kafka_consumer_group}.{subscription}"
+
     @property
     def pool(self) -> asyncpg.Pool:
         if self._pool is None:

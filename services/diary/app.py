@@ -5,14 +5,21 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.diary.adapters.subscribers import register_subscribers
-from services.diary.api.routes import imports
+from services.diary.api.routes import imports, measures
 from services.diary.api.routes import settings as diary_settings
 from services.diary.api.routes.entries import entry_router
 from services.diary.domain.attacks import AttackEntry
 from services.diary.domain.checkins import CheckinEntry
-from services.diary.entry_kinds import ATTACK, CHECKIN
+from services.diary.domain.questionnaire_entry import QuestionnaireEntry
+from services.diary.entry_kinds import ATTACK, CHECKIN, QUESTIONNAIRE
 from services.diary.settings import DiarySettings
-from shared.events.diary import AttackRecorded, CheckinRecorded, EntryDeleted
+from shared.events.diary import (
+    AlertRaised,
+    AttackRecorded,
+    CheckinRecorded,
+    EntryDeleted,
+    QuestionnaireCompleted,
+)
 from shared.events.registry import Topic
 from shared.http import create_service_app
 from shared.migrations import service_migrations
@@ -24,7 +31,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _PUBLISHED = (
     (AttackRecorded, "diary.attack.recorded: an attack, or its correction (next revision)"),
     (CheckinRecorded, "diary.checkin.recorded: a daily check-in, or its correction"),
+    (QuestionnaireCompleted, "diary.questionnaire.completed: PHQ-9/GAD-7/MIDAS/HIT-6, scored"),
     (EntryDeleted, "diary.entry.deleted: the patient deleted an entry"),
+    (AlertRaised, "diary.alert.raised: overuse, PHQ-9 item 9, worsening; once per episode"),
 )
 
 
@@ -49,6 +58,10 @@ def create_app(
         routers=[
             entry_router(ATTACK, "attacks", AttackEntry, "a headache attack"),
             entry_router(CHECKIN, "checkins", CheckinEntry, "a daily check-in"),
+            entry_router(
+                QUESTIONNAIRE, "questionnaires", QuestionnaireEntry, "a completed questionnaire"
+            ),
+            measures.router,
             imports.router,
             diary_settings.router,
         ],

@@ -10,6 +10,7 @@ import asyncpg
 from pydantic import BaseModel
 
 from services.diary.adapters import repository
+from services.diary.alerting import raise_due_alerts
 from services.diary.domain.entries import EntryConflict, EntryKind, EntryNotFound, content
 from services.diary.entry_kinds import KINDS
 from shared import outbox
@@ -35,7 +36,12 @@ class Recorded:
 
 def _build(kind: EntryKind, patient_id: str, values: dict[str, Any], revision: int) -> BaseModel:
     return kind.data.model_validate(
-        {**values, "patient_id": patient_id, "revision": revision, "recorded_at": utc_now()}
+        {
+            **kind.derive(values),
+            "patient_id": patient_id,
+            "revision": revision,
+            "recorded_at": utc_now(),
+        }
     )
 
 
@@ -53,8 +59,10 @@ async def record(
     values: dict[str, Any],
     *,
     topic: str,
+    alerts: bool = True,
 ) -> Recorded:
-    """A new entry; the same entry again (a retry) is `unchanged`; other content is a conflict."""
+    """A new entry; the same entry again (a retry) is `unchanged`; other content is a conflict.
+    `alerts=False` leaves the alert evaluation to the caller (a bulk import does it once)."""
     data = _build(kind, patient_id, values, revision=1)
     async with conn.transaction():
         try:
@@ -72,6 +80,8 @@ async def record(
             raise EntryConflict() from None
         if inserted:
             await _announce(conn, kind, data, topic)
+            if alerts:
+                await raise_due_alerts(conn, patient_id, topic=topic)
             return Recorded(data, Outcome.CREATED)
         stored = await repository.get_entry(conn, patient_id, entry_id)
     assert stored is not None
@@ -115,6 +125,7 @@ async def correct(
         except asyncpg.UniqueViolationError:
             raise EntryConflict() from None
         await _announce(conn, kind, data, topic)
+        await raise_due_alerts(conn, patient_id, topic=topic)
         return Recorded(data, Outcome.CORRECTED)
 
 
@@ -139,6 +150,7 @@ async def delete(
         )
         event = new_patient_event(EntryDeleted, source=SOURCE, patient_id=patient_id, data=data)
         await outbox.enqueue(conn, event, topic=topic, key=patient_id)
+        await raise_due_alerts(conn, patient_id, topic=topic)
         return Outcome.DELETED
 
 

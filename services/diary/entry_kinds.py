@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time
 from pydantic import BaseModel
 
 from services.diary.domain.entries import EntryKind
+from services.diary.domain.questionnaire_entry import scored
 from shared.events.diary import (
     AttackData,
     AttackRecorded,
@@ -44,6 +45,11 @@ def _no_day(_: BaseModel) -> date | None:
 ATTACK = EntryKind(EntryType.ATTACK, AttackRecorded, AttackData, _attack_time, _no_day)
 CHECKIN = EntryKind(EntryType.CHECKIN, CheckinRecorded, CheckinData, _checkin_time, _checkin_day)
 QUESTIONNAIRE = EntryKind(
-    EntryType.QUESTIONNAIRE, QuestionnaireCompleted, QuestionnaireData, _questionnaire_time, _no_day
+    EntryType.QUESTIONNAIRE,
+    QuestionnaireCompleted,
+    QuestionnaireData,
+    _questionnaire_time,
+    _no_day,
+    derive=scored,
 )
 KINDS = {kind.entry_type: kind for kind in (ATTACK, CHECKIN, QUESTIONNAIRE)}

@@ -8,7 +8,7 @@ highest), a deletion publishes `diary.entry.deleted`. Times are the entry's own
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field
@@ -141,3 +141,25 @@ class QuestionnaireCompleted(CloudEvent[QuestionnaireData]):
 
 class EntryDeleted(CloudEvent[EntryDeletedData]):
     type: Literal["org.carecoord.diary.entry.deleted.v1"] = "org.carecoord.diary.entry.deleted.v1"
+
+
+class AlertPriority(StrEnum):
+    HIGH = "high"  # e.g. PHQ-9 item 9: a same-day clinician review
+    NORMAL = "normal"
+
+
+class AlertData(BaseModel):
+    alert_id: UUID
+    patient_id: str
+    kind: str = Field(
+        description="medication_overuse_warning | medication_overuse | phq9_item9 | "
+        "phq9_worsening | headache_days_rising"
+    )
+    priority: AlertPriority
+    episode_key: str = Field(description="Raised once per episode; a new episode, a new alert")
+    evidence: dict[str, Any] = Field(description="What triggered it (counts, days, scores)")
+    raised_at: AwareDatetime
+
+
+class AlertRaised(CloudEvent[AlertData]):
+    type: Literal["org.carecoord.diary.alert.raised.v1"] = "org.carecoord.diary.alert.raised.v1"

@@ -44,7 +44,8 @@ def attack(
 
 async def intakes(service: RunningService, patient: str) -> list[tuple[str, str, bool]]:
     rows = await service.runtime.pool.fetch(
-        "SELECT name, ingredient, recognised FROM intakes WHERE patient_id = $1 ORDER BY taken_at, name",
+        """SELECT name, ingredient, recognised FROM intakes
+           WHERE patient_id = $1 ORDER BY taken_at, name""",
         patient,
     )
     return [(r["name"], r["ingredient"], r["recognised"]) for r in rows]

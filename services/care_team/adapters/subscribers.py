@@ -20,7 +20,7 @@ def register_subscribers(runtime: ServiceRuntime, ctx: CareTeamContext) -> None:
 
     @runtime.broker.subscriber(
         settings.topic(Topic.PRESCRIPTIONS),
-        group_id=settings.kafka_consumer_group,
+        group_id=runtime.consumer_group("prescriptions"),
         auto_offset_reset="earliest",  # a new group must not skip what was published before it
         title="care_team.prescriptions",
         description=(
@@ -38,7 +38,7 @@ def register_subscribers(runtime: ServiceRuntime, ctx: CareTeamContext) -> None:
 
     @runtime.broker.subscriber(
         settings.topic(Topic.DIARY),
-        group_id=settings.kafka_consumer_group,
+        group_id=runtime.consumer_group("diary"),
         auto_offset_reset="earliest",
         title="care_team.diary",
         description=(

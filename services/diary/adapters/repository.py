@@ -137,3 +137,47 @@ async def set_timezone(conn: Connection, patient_id: str, tz: str) -> None:
         patient_id,
         tz,
     )
+
+
+async def lock_alert_state(conn: Connection, patient_id: str) -> dict[str, Any] | None:
+    """The patient's alert state, locked (created empty first, so the lock always exists)."""
+    await conn.execute(
+        """INSERT INTO alert_state (patient_id, state) VALUES ($1, 'null'::jsonb)
+           ON CONFLICT (patient_id) DO NOTHING""",
+        patient_id,
+    )
+    state: dict[str, Any] | None = await conn.fetchval(
+        "SELECT state FROM alert_state WHERE patient_id = $1 FOR UPDATE", patient_id
+    )
+    return state
+
+
+async def save_alert_state(conn: Connection, patient_id: str, state: dict[str, Any]) -> None:
+    await conn.execute(
+        "UPDATE alert_state SET state = $2, updated_at = now() WHERE patient_id = $1",
+        patient_id,
+        state,
+    )
+
+
+async def insert_alert(conn: Connection, alert: Any) -> None:
+    await conn.execute(
+        """INSERT INTO alerts
+               (alert_id, patient_id, kind, priority, episode_key, evidence, raised_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        alert.alert_id,
+        alert.patient_id,
+        alert.kind,
+        alert.priority.value,
+        alert.episode_key,
+        alert.evidence,
+        alert.raised_at,
+    )
+
+
+async def alerts_for(conn: Connection, patient_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT alert_id, kind, priority, episode_key, evidence, raised_at FROM alerts
+           WHERE patient_id = $1 ORDER BY raised_at, alert_id""",
+        patient_id,
+    )

@@ -20,7 +20,7 @@ def register_subscribers(runtime: ServiceRuntime) -> None:
 
     @runtime.broker.subscriber(
         settings.topic(Topic.CARE_TEAM),
-        group_id=settings.kafka_consumer_group,
+        group_id=runtime.consumer_group("care_team"),
         auto_offset_reset="earliest",
         title="diary.care_team",
         description="Keeps who is on each patient's care team (they may read the diary).",

@@ -35,6 +35,8 @@ class EntryKind:
     data: type[BaseModel]
     occurred_at: Callable[[BaseModel], datetime]
     local_date: Callable[[BaseModel], date | None]
+    # Fields computed from what the client sent (a questionnaire's total and band).
+    derive: Callable[[dict[str, Any]], dict[str, Any]] = lambda values: values
 
 
 # Fields that describe the entry, not its bookkeeping: what a retry must repeat exactly.

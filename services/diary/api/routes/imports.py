@@ -7,12 +7,14 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
+from services.diary.alerting import raise_due_alerts
 from services.diary.api.access import authorize_write
 from services.diary.domain.attacks import AttackEntry
 from services.diary.domain.checkins import CheckinEntry
 from services.diary.domain.entries import EntryConflict, EntryKind
+from services.diary.domain.questionnaire_entry import QuestionnaireEntry
 from services.diary.entries import record
-from services.diary.entry_kinds import ATTACK, CHECKIN
+from services.diary.entry_kinds import ATTACK, CHECKIN, QUESTIONNAIRE
 from shared.auth import CurrentPrincipal
 from shared.events.registry import Topic
 from shared.http import PoolDep, RuntimeDep
@@ -20,13 +22,14 @@ from shared.http import PoolDep, RuntimeDep
 router = APIRouter(prefix="/patients/{patient_id}/diary", tags=["import"])
 
 _KINDS: dict[str, tuple[EntryKind, TypeAdapter[Any]]] = {
+    "questionnaire": (QUESTIONNAIRE, TypeAdapter(QuestionnaireEntry)),
     "attack": (ATTACK, TypeAdapter(AttackEntry)),
     "checkin": (CHECKIN, TypeAdapter(CheckinEntry)),
 }
 
 
 class ImportItem(BaseModel):
-    type: Literal["attack", "checkin"]
+    type: Literal["attack", "checkin", "questionnaire"]
     entry: dict[str, Any]
 
 
@@ -84,6 +87,7 @@ async def import_entries(
                     entry.entry_id,
                     entry.model_dump(mode="json"),
                     topic=topic,
+                    alerts=False,
                 )
                 status_: Literal["created", "unchanged", "conflict"] = (
                     "created" if outcome.outcome.value == "created" else "unchanged"
@@ -93,6 +97,9 @@ async def import_entries(
             results.append(
                 ItemResult(index=index, type=item.type, entry_id=entry.entry_id, status=status_)
             )
+        if any(r.status == "created" for r in results):
+            async with conn.transaction():
+                await raise_due_alerts(conn, patient_id, topic=topic)
     return ImportOut(
         created=sum(r.status == "created" for r in results),
         unchanged=sum(r.status == "unchanged" for r in results),

@@ -1,0 +1,69 @@
+"""Use case: after the diary changes, compute what clinicians act on and raise the alerts
+that are due, once per episode, in the same transaction as the change."""
+
+from datetime import UTC, datetime
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+from services.diary.adapters import repository
+from services.diary.adapters.facts import (
+    attack_facts,
+    checkin_facts,
+    questionnaire_facts,
+    state_from_json,
+    state_json,
+)
+from services.diary.domain.clinical.alerts import Alert, decide_alerts
+from services.diary.domain.clinical.days import DiaryDays, classify_days
+from services.diary.domain.clinical.summary import ClinicianSummary, clinician_summary
+from shared import outbox
+from shared.db import Connection
+from shared.events.diary import AlertData, AlertPriority, AlertRaised
+from shared.events.envelope import new_patient_event, utc_now
+
+SOURCE = "/carecoord/diary"
+EVERYTHING = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
+
+
+async def summarise(
+    conn: Connection, patient_id: str, *, now: datetime
+) -> tuple[DiaryDays, ClinicianSummary]:
+    zone = ZoneInfo(await repository.timezone(conn, patient_id))
+    attacks = [
+        attack_facts(d)
+        for d in await repository.entries_between(conn, patient_id, "attack", *EVERYTHING)
+    ]
+    checkins = [
+        checkin_facts(d)
+        for d in await repository.entries_between(conn, patient_id, "checkin", *EVERYTHING)
+    ]
+    questionnaires = [
+        questionnaire_facts(d)
+        for d in await repository.entries_between(conn, patient_id, "questionnaire", *EVERYTHING)
+    ]
+    days = classify_days(attacks, checkins, zone, as_of=now)
+    return days, clinician_summary(days, questionnaires)
+
+
+async def raise_due_alerts(conn: Connection, patient_id: str, *, topic: str) -> list[Alert]:
+    """Call inside the transaction that changed the diary; the state row lock serialises
+    concurrent changes of one patient, so no alert is raised twice."""
+    now = utc_now()
+    stored = await repository.lock_alert_state(conn, patient_id)
+    _, summary = await summarise(conn, patient_id, now=now)
+    decision = decide_alerts(summary, state_from_json(stored))
+    for alert in decision.alerts:
+        data = AlertData(
+            alert_id=uuid4(),
+            patient_id=patient_id,
+            kind=alert.kind.value,
+            priority=AlertPriority(alert.priority.value),
+            episode_key=alert.episode_key,
+            evidence=dict(alert.evidence),
+            raised_at=now,
+        )
+        await repository.insert_alert(conn, data)
+        event = new_patient_event(AlertRaised, source=SOURCE, patient_id=patient_id, data=data)
+        await outbox.enqueue(conn, event, topic=topic, key=patient_id)
+    await repository.save_alert_state(conn, patient_id, state_json(decision.state))
+    return list(decision.alerts)
