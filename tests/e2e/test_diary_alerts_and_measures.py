@@ -183,8 +183,8 @@ async def test_out_of_order_and_late_entries_give_the_same_measures(diary: Runni
             f"/patients/{patient}/measures", headers=patient_auth(patient)
         )
         assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body["window"]
+        window: dict[str, Any] = response.json()["window"]
+        return window
 
     a, b = await measures(in_order), await measures(shuffled)
     assert a == b
