@@ -60,8 +60,11 @@ format: $(INSTALLED)  ## apply ruff's fixes and formatting
 	@$(VENV)/bin/ruff check --fix .
 	@$(VENV)/bin/ruff format .
 
-bench: $(INSTALLED)  ## benchmarks: the conflict engine now; the pipeline with the performance issue
+bench: $(INSTALLED)  ## benchmarks: conflict engine, diary metrics (the pipeline: the performance issue)
+	@echo "== conflict engine: time per evaluation by list length"
 	@$(PY) bench/engine_bench.py
+	@echo "== diary: a clinician's metric set over five years of daily entries"
+	@$(PY) bench/diary_bench.py
 	@echo "pipeline, latency and scale-out benchmarks: not yet (the performance issue)"
 
 clean: stop  ## remove the virtualenv, the Kafka jars, local data and caches
