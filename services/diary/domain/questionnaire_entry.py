@@ -4,7 +4,6 @@ from typing import Self
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from services.diary.domain.clinical.facts import Instrument as ClinicalInstrument
 from services.diary.domain.clinical.facts import QuestionnaireError
 from services.diary.domain.clinical.questionnaires import parse_answers, score
 from services.diary.domain.entries import EntryBody
@@ -24,7 +23,7 @@ class QuestionnaireEntry(EntryBody):
     @model_validator(mode="after")
     def _answers_fit_the_instrument(self) -> Self:
         try:
-            parse_answers(ClinicalInstrument(self.instrument.value), self.answers)
+            parse_answers(self.instrument, self.answers)
         except QuestionnaireError as exc:
             raise ValueError(f"answers: {exc}") from None
         return self
@@ -32,7 +31,7 @@ class QuestionnaireEntry(EntryBody):
 
 def scored(values: dict[str, object]) -> dict[str, object]:
     """The stored/published fields derived from the answers (total, band, flags)."""
-    instrument = ClinicalInstrument(str(values["instrument"]))
+    instrument = Instrument(str(values["instrument"]))
     answers = values["answers"]
     assert isinstance(answers, list)
     result = score(parse_answers(instrument, answers))

@@ -12,6 +12,10 @@ from enum import StrEnum
 
 from services.diary.domain.clinical.acute_drugs import AcuteClass, acute_class_of
 
+# The contract's vocabulary (relief at 2 h per the IHS endpoints, KB §3.3; the instruments).
+from shared.events.diary import Instrument as Instrument  # noqa: PLC0414 - re-exported
+from shared.events.diary import Relief as Relief  # noqa: PLC0414 - re-exported
+
 
 def _require_aware(value: datetime, what: str) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
@@ -39,14 +43,6 @@ class IntakeFacts:
     def named(cls, name: str, taken_at: datetime, dose: str | None = None) -> "IntakeFacts":
         """An intake whose class is looked up from the drug table (acute_drugs.py)."""
         return cls(name=name, acute_class=acute_class_of(name), taken_at=taken_at, dose=dose)
-
-
-class Relief(StrEnum):
-    """Pain 2 h after the first dose (IHS acute-treatment endpoints, KB §3.3)."""
-
-    NONE = "none"
-    PARTIAL = "partial"  # pain relief: down to mild or none
-    PAIN_FREE = "pain_free"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,13 +102,6 @@ class CheckinFacts:
 
 
 # ---- Questionnaires (KB §3.4). Answers are checked here so every error names its item. ----
-
-
-class Instrument(StrEnum):
-    PHQ9 = "phq9"
-    GAD7 = "gad7"
-    MIDAS = "midas"
-    HIT6 = "hit6"
 
 
 class QuestionnaireError(ValueError):
