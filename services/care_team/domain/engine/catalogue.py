@@ -7,7 +7,7 @@ so matches no rule.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -55,6 +55,7 @@ class Drug:
     rxcui: str | None
     rxcui_verified: bool
     note: str | None
+    bit: int  # 1 << its position in drugs.yaml: sets of ingredients as int bit masks
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -105,8 +106,10 @@ class Catalogue:
         self.drugs: dict[str, Drug] = {}
         self._names: dict[str, Product] = {}
         self._rxcuis: dict[str, Product] = {}
+        bits: dict[str, int] = {}  # one bit per ingredient name
         for name, node in fields["drugs"].entries():
-            drug = self._drug(name.lower(), node)
+            bit = bits.setdefault(name.lower(), 1 << len(bits))
+            drug = self._drug(name.lower(), node, bit)
             self.drugs[drug.name] = drug
             product = Product(drug.name, (drug,))
             self._register(node, product)
@@ -130,7 +133,7 @@ class Catalogue:
                 self._register(node, product)
 
     # -- parsing ------------------------------------------------------------------
-    def _drug(self, name: str, node: Node) -> Drug:
+    def _drug(self, name: str, node: Node, bit: int) -> Drug:
         f = node.mapping(allowed=_DRUG_FIELDS, required=("classes",))
         vocab = self.vocabulary
         rxcui, verified = None, False
@@ -167,7 +170,15 @@ class Catalogue:
             rxcui=rxcui,
             rxcui_verified=verified,
             note=f["note"].text() if "note" in f else None,
+            bit=bit,
         )
+
+    def mask(self, ingredients: Iterable[str]) -> int:
+        """The bit mask of a set of ingredient names."""
+        mask = 0
+        for name in ingredients:
+            mask |= self.drugs[name].bit
+        return mask
 
     def _strengths(self, node: Node | None) -> Mapping[str, str]:
         if node is None:

@@ -1,168 +1,206 @@
-"""Turning matched rules into `Finding`s: identity key, merge, readable text.
+"""Turning matched rules into `Finding`s: suppression, identity key, merge, readable text.
 
 One finding per (rule, set of ingredients): several matches of the same rule on
 the same ingredients (two prescriptions of sertraline, or both orders of a
 symmetric pair) merge into one, at the most severe tier among them.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from services.care_team.domain.engine.catalogue import normalise_name
+from services.care_team.domain.engine.matching import Match
 from services.care_team.domain.engine.medlist import Med, MedList
-from services.care_team.domain.engine.model import ConflictKind, Finding
+from services.care_team.domain.engine.model import ConflictKind, Evidence, Finding, Severity
 from services.care_team.domain.engine.rulebook import SEVERITY, Clause, Vocab
 
-
-@dataclass(slots=True)
-class Match:
-    """One way a rule's clause matched the list."""
-
-    clause: Clause
-    meds: tuple[Med, ...]
-    tier: int
-    lapses_at: datetime | None  # the first washout of its stopped drugs to end; None: none stopped
-
-    def key(self) -> str:
-        rule_id = self.clause.rule.info.rule_id
-        meds = self.meds
-        if self.clause.count is not None:
-            return rule_id
-        if len(meds) == 1:
-            return f"{rule_id}:{meds[0].ingredient}"
-        if len(meds) == 2:
-            a, b = meds[0].ingredient, meds[1].ingredient
-            if a == b:  # two prescriptions of one ingredient (DUP-07)
-                return f"{rule_id}:{a}"
-            return f"{rule_id}:{a}+{b}" if a < b else f"{rule_id}:{b}+{a}"
-        return f"{rule_id}:{'+'.join(sorted({m.ingredient for m in meds}))}"
-
-    def order(self) -> tuple[int, tuple[int, ...]]:
-        return self.tier, tuple(m.uid for m in self.meds)
+_new = object.__new__
 
 
-def finding(key: str, matches: list[Match], medlist: MedList, vocab: Vocab) -> Finding:
-    if len(matches) == 1:
-        best = matches[0]
-        meds = best.meds
-        lapses_at = best.lapses_at
-    else:
-        best = min(matches, key=Match.order)
-        meds = tuple({m: None for match in matches for m in match.meds})  # distinct, in order
-        # The finding holds while any of its matches holds.
-        lapses = [m.lapses_at for m in matches]
-        lapses_at = None if None in lapses else max(x for x in lapses if x is not None)
-    rule = best.clause.rule
-    info = rule.info
-    kind = info.kind
-    if lapses_at is not None and rule.stopped == "washout":
-        kind = ConflictKind.WASHOUT
+class _Filling:
+    """A Finding under construction: its fields are set one by one (plain attribute stores,
+    not the frozen dataclass's object.__setattr__ per field, most of the cost of a finding),
+    then its class is switched to Finding: the same layout, a plain object with a __dict__.
+    test_findings checks the result equals a normally constructed Finding."""
+
+    key: str
+    rule_id: str
+    kind: ConflictKind
+    severity: Severity
+    medications: tuple[str, ...]
+    prescription_ids: tuple[str, ...]
+    prescribers: tuple[str, ...]
+    summary: str
+    recommendation: str
+    evidence: tuple[Evidence, ...]
+    lapses_at: datetime | None
+    daily_doses_mg: tuple[tuple[str, float | None], ...]
+
+
+def build_findings(
+    matches: list[Match], suppressions: list[Match], medlist: MedList, vocab: Vocab
+) -> list[Finding]:
+    """The findings of an evaluation's matches, most severe first (then rule id, key)."""
+    groups, merged = _group(matches, suppressions)
+    ranked = []
+    for key, match in groups.items():
+        _, clause, best_meds, tier, best_lapses_at, ingredients = match
+        meds, lapses_at = best_meds, best_lapses_at
+        if merged is not None and key in merged:
+            # Several matches: the most severe, with all their drugs (and ingredients).
+            (_, clause, best_meds, tier, best_lapses_at, _), meds, lapses_at = _merge(merged[key])
+            ingredients = None
+        if len(meds) == 2 and meds[0].uid != meds[1].uid:  # the usual finding: a pair
+            a, b = meds
+            x, y = a.ingredient, b.ingredient
+            if ingredients is None:
+                ingredients = (x, y) if x <= y else (y, x)
+            one, two = a.entry, b.entry
+            p, q = one.prescription_id, two.prescription_id
+            # By prescription id, then (one id twice) ingredient.
+            if q < p or (q == p and y < x):
+                p, q, a, b = q, p, b, a
+            prescriptions: tuple[str, ...] = (p, q)
+            doses: tuple[tuple[str, float | None], ...] = (
+                (p, a.facts.daily_mg),
+                (q, b.facts.daily_mg),
+            )
+            x, y = one.prescriber_id, two.prescriber_id
+            prescribers: tuple[str, ...] = (x,) if x == y else (x, y) if x < y else (y, x)
+        else:
+            ingredients, prescriptions, prescribers, doses = _parts(meds, ingredients)
+        template = clause.template
+        if template.listwide:
+            summary = _listwide_summary(clause, best_meds, meds, medlist, vocab)
+        else:
+            summary = template.render(best_meds)
+        if best_lapses_at is not None:
+            summary += _stopped_note(best_meds, best_lapses_at)
+        finding = _new(_Filling)
+        finding.key = key
+        finding.rule_id = clause.rule_id
+        finding.kind = clause.kind if lapses_at is None else clause.lapse_kind
+        finding.severity = SEVERITY[tier]
+        finding.medications = ingredients
+        finding.prescription_ids = prescriptions
+        finding.prescribers = prescribers
+        finding.summary = summary
+        finding.recommendation = clause.recommendation
+        finding.evidence = clause.evidence
+        finding.lapses_at = lapses_at
+        finding.daily_doses_mg = doses
+        finding.__class__ = Finding  # type: ignore[assignment]
+        ranked.append((tier, clause.rule_id, key, finding))
+    ranked.sort()  # (tier, rule id, key): keys are distinct, findings never compared
+    # Each _Filling is a Finding by now (see above).
+    return cast(list[Finding], [finding for _, _, _, finding in ranked])
+
+
+def _group(
+    matches: list[Match], suppressions: list[Match]
+) -> tuple[dict[str, Match], dict[str, list[Match]] | None]:
+    """Key -> the first match of its finding (not silenced by a T0 rule), and key -> all
+    of them for the few findings with several (None: none has)."""
+    suppressed = _suppressed(suppressions) if suppressions else None
+    groups: dict[str, Match] = {}
+    merged: dict[str, list[Match]] | None = None
+    for match in matches:
+        if (
+            suppressed is not None
+            and match[1].rule_id in suppressed
+            and _silenced(match, suppressed)
+        ):
+            continue
+        first = groups.setdefault(match[0], match)
+        if first is not match:
+            merged = merged or {}
+            merged.setdefault(match[0], [first]).append(match)
+    return groups, merged
+
+
+def _suppressed(suppressions: list[Match]) -> dict[str, list[frozenset[Med]]]:
+    """Rule id -> the sets of drugs T0 rules silence it for (a match with all of them)."""
+    suppressed: dict[str, list[frozenset[Med]]] = {}
+    for match in suppressions:
+        drugs = frozenset(match[2])
+        for target in match[1].rule.info.suppresses:
+            suppressed.setdefault(target, []).append(drugs)
+    return suppressed
+
+
+def _silenced(match: Match, suppressed: dict[str, list[frozenset[Med]]]) -> bool:
+    return any(drugs.issubset(match[2]) for drugs in suppressed[match[1].rule_id])
+
+
+def _merge(group: list[Match]) -> tuple[Match, tuple[Med, ...], datetime | None]:
+    """(the most severe match, all the drugs in order, when the last of them lapses)."""
+    best = min(group, key=lambda m: (m[3], tuple(med.uid for med in m[2])))
+    meds = tuple({m: None for match in group for m in match[2]})  # distinct, in order
+    # The finding holds while any of its matches holds.
+    lapses = [m[4] for m in group]
+    return best, meds, None if None in lapses else max(x for x in lapses if x is not None)
+
+
+_Parts = tuple[
+    tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[tuple[str, float | None], ...]
+]
+
+
+def _parts(meds: tuple[Med, ...], ingredients: tuple[str, ...] | None) -> _Parts:
+    """(ingredients, prescription ids, prescribers, daily doses) of a finding's drugs that
+    are not two prescriptions (see build_findings for those)."""
     if len(meds) == 1:
         entry = meds[0].entry
-        ingredients: tuple[str, ...] = (meds[0].ingredient,)
-        prescriptions: tuple[str, ...] = (entry.prescription_id,)
-        prescribers: tuple[str, ...] = (entry.prescriber_id,)
-        doses: tuple[tuple[str, float | None], ...] = ((entry.prescription_id, meds[0].daily_mg),)
-    elif len(meds) == 2 and meds[0].uid != meds[1].uid:
-        first, second = meds
-        if second.ingredient < first.ingredient:
-            first, second = second, first
-        ingredients = (first.ingredient, second.ingredient)
-        one, two = first.entry, second.entry
-        if two.prescription_id < one.prescription_id:
-            one, two, first, second = two, one, second, first
-        prescriptions = (one.prescription_id, two.prescription_id)
-        prescribers = tuple(sorted({one.prescriber_id, two.prescriber_id}))
-        doses = ((one.prescription_id, first.daily_mg), (two.prescription_id, second.daily_mg))
-    else:
-        by_prescription: dict[str, float | None] = {}
-        for med in meds:
-            by_prescription.setdefault(med.entry.prescription_id, med.daily_mg)
-        ingredients = tuple(sorted({m.ingredient for m in meds}))
-        prescriptions = tuple(sorted(by_prescription))
-        prescribers = tuple(sorted({m.entry.prescriber_id for m in meds}))
-        doses = tuple(sorted(by_prescription.items()))
-    # Built like the dataclass's own __init__ would, minus its object.__setattr__ call per
-    # field (frozen): a third of the cost of a finding. test_findings checks the result
-    # equals a normally constructed Finding.
-    new = object.__new__(Finding)
-    new.__dict__.update(
-        key=key,
-        rule_id=info.rule_id,
-        kind=kind,
-        severity=SEVERITY[best.tier],
-        medications=ingredients,
-        prescription_ids=prescriptions,
-        prescribers=prescribers,
-        summary=_summary(best, meds, medlist, vocab),
-        recommendation=info.recommendation,
-        evidence=info.evidence,
-        lapses_at=lapses_at,
-        daily_doses_mg=doses,
+        return (
+            ingredients or (meds[0].ingredient,),
+            (entry.prescription_id,),
+            (entry.prescriber_id,),
+            ((entry.prescription_id, meds[0].facts.daily_mg),),
+        )
+    by_prescription: dict[str, float | None] = {}
+    for med in meds:
+        by_prescription.setdefault(med.entry.prescription_id, med.facts.daily_mg)
+    return (
+        tuple(sorted({m.ingredient for m in meds})),
+        tuple(sorted(by_prescription)),
+        tuple(sorted({m.entry.prescriber_id for m in meds})),
+        tuple(sorted(by_prescription.items())),
     )
-    return new
 
 
-def _summary(best: Match, meds: tuple[Med, ...], medlist: MedList, vocab: Vocab) -> str:
-    clause = best.clause
-    values: dict[str, object] = {}
-    for index, name, dose in clause.fills:
-        med = best.meds[index]
-        values[name] = as_prescribed(med) if dose else display(med)
-    wanted = clause.placeholders
-    if len(wanted) > len(clause.fills):  # the rarer list-wide placeholders
-        _list_values(values, wanted, clause, meds, medlist, vocab)
-    text = clause.summary.format_map(values)
-    if best.lapses_at is not None:
-        for med in best.meds:
-            if not med.active and med.entry.stopped_at is not None:
-                text += (
-                    f" {display(med).capitalize()} was stopped on {med.entry.stopped_at.date()};"
-                    f" it still counts until {best.lapses_at.date()}."
-                )
-    return text[:1].upper() + text[1:]
+def _stopped_note(meds: tuple[Med, ...], lapses_at: datetime) -> str:
+    note = ""
+    for med in meds:
+        stopped_at = med.entry.stopped_at
+        if not med.active and stopped_at is not None:
+            note += (
+                f" {med.facts.display.capitalize()} was stopped on {stopped_at.date()};"
+                f" it still counts until {lapses_at.date()}."
+            )
+    return note
 
 
-def _list_values(
-    values: dict[str, object],
-    wanted: frozenset[str],
-    clause: Clause,
-    meds: tuple[Med, ...],
-    medlist: MedList,
-    vocab: Vocab,
-) -> None:
-    if "drugs" in wanted:
-        values["drugs"] = ", ".join(sorted({display(m) for m in meds}))
-    if "count" in wanted:
+def _listwide_summary(
+    clause: Clause, best: tuple[Med, ...], meds: tuple[Med, ...], medlist: MedList, vocab: Vocab
+) -> str:
+    """A summary with {drugs}, {count}, {age} or {conditions} (of all the finding's drugs)."""
+    return clause.template.render_with(
+        best, lambda name: _list_value(name, clause, meds, medlist, vocab)
+    )
+
+
+def _list_value(
+    name: str, clause: Clause, meds: tuple[Med, ...], medlist: MedList, vocab: Vocab
+) -> object:
+    if name == "drugs":
+        return ", ".join(sorted({m.facts.display for m in meds}))
+    if name == "count":
         distinct = (
             {m.uid for m in meds} if clause.distinct_prescriptions else {m.ingredient for m in meds}
         )
-        values["count"] = len(distinct)
-    if "age" in wanted:
+        return len(distinct)
+    if name == "age":
         age = medlist.patient.age
-        values["age"] = age if age is not None else "unknown age"
-    if "conditions" in wanted:
-        found = sorted(clause.condition_codes & medlist.patient.conditions)
-        values["conditions"] = (
-            " and ".join(vocab.condition_names[c] for c in found) or "a listed condition"
-        )
-
-
-def display(med: Med) -> str:
-    """The ingredient, plus the name as prescribed when that reads differently."""
-    if med.display is None:
-        given = normalise_name(med.entry.name)
-        if not given or med.ingredient in given:
-            med.display = med.ingredient
-        elif med.in_combination:
-            med.display = f"{med.ingredient} (in {med.entry.name})"
-        else:
-            med.display = f"{med.ingredient} ({med.entry.name})"
-    return med.display
-
-
-def as_prescribed(med: Med) -> str:
-    entry = med.entry
-    if entry.dose and entry.frequency:
-        return f"{entry.dose} {entry.frequency}"
-    return entry.dose or entry.frequency or "dose not recorded"
+        return age if age is not None else "unknown age"
+    # conditions
+    found = sorted(clause.condition_codes & medlist.patient.conditions)
+    return " and ".join(vocab.condition_names[c] for c in found) or "a listed condition"

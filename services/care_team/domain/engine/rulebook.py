@@ -14,12 +14,15 @@ from services.care_team.domain.engine.conditions import (
     POSITIONS,
     Condition,
     ConditionCompiler,
+    PatientTest,
     condition_codes,
 )
-from services.care_team.domain.engine.medlist import IndicationCodes
+from services.care_team.domain.engine.facts import IndicationCodes
+from services.care_team.domain.engine.medlist import Predicate
 from services.care_team.domain.engine.model import ConflictKind, Evidence, Severity
 from services.care_team.domain.engine.selectors import Selector
 from services.care_team.domain.engine.spec import KnowledgeError, Node
+from services.care_team.domain.engine.summaries import Template
 
 TIERS = {"T0": 0, "T1": 1, "T2": 2, "T3": 3, "T4": 4}
 SEVERITY = {1: Severity.CONTRAINDICATED, 2: Severity.MAJOR, 3: Severity.MODERATE, 4: Severity.MINOR}
@@ -78,8 +81,9 @@ class Rule:
 class Clause:
     rule: Rule
     positions: tuple[Selector, ...]  # a, b, c (empty for a count clause)
-    summary: str
     when: Condition | None = None
+    gate: PatientTest | None = None  # a `when` on the patient alone...
+    gate_bit: int = 0  # ...and its bit in `RuleIndex.blocked`
     different_prescribers: bool = False
     same_ingredient: bool = False
     count: Selector | None = None
@@ -87,9 +91,20 @@ class Clause:
     distinct_prescriptions: bool = False
     condition_codes: frozenset[str] = frozenset()
     symmetric: bool = False  # a and b are the same selector: evaluate each pair once
-    placeholders: frozenset[str] = frozenset()  # what the summary template uses
-    # The per-drug placeholders it uses: (position index, name, dose text or drug name).
-    fills: tuple[tuple[int, str, bool], ...] = ()
+    template: Template = field(default_factory=lambda: Template(""))  # the summary, split
+    # Derived from the complete rule book by `matching.RuleIndex`, for the hot loops.
+    rule_id: str = ""
+    key_prefix: str = ""  # "<rule id>:", which a finding's key continues with its drugs
+    kind: ConflictKind = ConflictKind.CONTRAINDICATED  # its findings' kind...
+    lapse_kind: ConflictKind = ConflictKind.CONTRAINDICATED  # ...if a washout holds them
+    recommendation: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    tier: int = 0  # the rule's tier...
+    adjusted: bool = False  # ...unless modifiers or a cap may change it
+    plain: bool = False  # no condition, prescriber test or tier change: matched is found
+    check_a: Predicate | None = None  # the prescription-level checks at a and b
+    check_b: Predicate | None = None
+    third: Selector | None = None  # the selector at c, if any
 
 
 def parse_vocab(fields: dict[str, Node]) -> Vocab:
@@ -220,15 +235,14 @@ def _clause(
             if "distinct" in fields
             else "ingredients"
         )
-        used = _check_template(template, {"drugs", "count"}, summary_node or node)
+        _check_template(template, {"drugs", "count"}, summary_node or node)
         return Clause(
             rule,
             (),
-            template,
             count=compiler.selectors.selector(fields["count"]),
             at_least=fields["at_least"].integer(minimum=2),
             distinct_prescriptions=distinct == "prescriptions",
-            placeholders=used,
+            template=Template(template),
         )
     fields = node.mapping(allowed=_CLAUSE_FIELDS, required=("a",))
     names = [p for p in POSITIONS if p in fields]
@@ -236,16 +250,19 @@ def _clause(
         node.fail("positions must be a, then b, then c")
     positions = tuple(compiler.selectors.selector(fields[p]) for p in names)
     when = compiler.condition(fields["when"], len(positions)) if "when" in fields else None
+    # A condition on the patient alone is decided once per patient (`PatientGates`).
+    gate = compiler.patient_test(fields["when"]) if "when" in fields else None
     available = {"drugs", "conditions", "age", *names, *(f"{p}_dose" for p in names)}
-    used = _check_template(template, available, summary_node or node) if rule.tier else frozenset()
+    if rule.tier:
+        _check_template(template, available, summary_node or node)
     same = fields["same_ingredient"].boolean() if "same_ingredient" in fields else False
     if same and len(positions) != 2:
         node.fail("same_ingredient needs exactly a and b")
     return Clause(
         rule,
         positions,
-        template,
-        when=when,
+        when=None if gate else when,
+        gate=gate,
         different_prescribers=(
             fields["different_prescribers"].boolean()
             if "different_prescribers" in fields
@@ -254,13 +271,7 @@ def _clause(
         same_ingredient=same,
         condition_codes=condition_codes(fields.get("when")),
         symmetric=len(names) == 2 and fields["a"].value == fields["b"].value,
-        placeholders=used,
-        fills=tuple(
-            (index, name, dose)
-            for index, position in enumerate(names)
-            for name, dose in ((position, False), (f"{position}_dose", True))
-            if name in used
-        ),
+        template=Template(template if rule.tier else ""),  # T0 rules make no findings
     )
 
 

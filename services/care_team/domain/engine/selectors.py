@@ -17,7 +17,8 @@ from services.care_team.domain.engine.catalogue import (
     Catalogue,
     Drug,
 )
-from services.care_team.domain.engine.medlist import IndicationCodes, Med, Predicate
+from services.care_team.domain.engine.facts import IndicationCodes
+from services.care_team.domain.engine.medlist import Med, MedList, Predicate
 from services.care_team.domain.engine.spec import Node
 
 DOSING = ("prn", "scheduled", "unknown")
@@ -43,10 +44,21 @@ _FLAGS = ("bleeding", "lowers_seizure_threshold", "lowers_heart_rate", "narrow_t
 @dataclass(frozen=True, slots=True, eq=False)  # identity: a memo key per evaluation
 class Selector:
     static: frozenset[str]  # ingredients whose drug attributes match
+    mask: int  # the same set as a bit mask (`Drug.bit`)
     check: Predicate | None = None  # prescription-level test, when there is one
 
     def matches(self, med: Med) -> bool:
         return med.ingredient in self.static and (self.check is None or self.check(med))
+
+
+def active_matching(selector: Selector, medlist: MedList) -> list[Med]:
+    """The active medications on the list a selector matches, in list order."""
+    static, check = selector.static, selector.check
+    if not selector.mask & medlist.present:
+        return []
+    if check is None:
+        return [m for m in medlist.active if m.ingredient in static]
+    return [m for m in medlist.active if m.ingredient in static and check(m)]
 
 
 class SelectorCompiler:
@@ -56,6 +68,7 @@ class SelectorCompiler:
         self.catalogue = catalogue
         self.indications = indications
         self.everything = frozenset(catalogue.drugs)
+        self._all = catalogue.mask(self.everything)
         self._named_nodes = dict(named.entries())
         self._named: dict[str, Selector] = {}
         self._compiling: set[str] = set()
@@ -77,15 +90,18 @@ class SelectorCompiler:
             elif name == "not":
                 part = self._not(self.selector(field))
             elif name in _ATTRIBUTE_FIELDS:
-                part = Selector(self._attribute(name, field))
+                part = self._static(self._attribute(name, field))
             else:
-                part = Selector(self.everything, self._prescription(name, field))
+                part = Selector(self.everything, self._all, self._prescription(name, field))
             static = static & part.static
             if part.check is not None:
                 checks.append(part.check)
         if not static:
             node.fail("matches no drug in drugs.yaml")
-        return Selector(static, _all(checks))
+        return self._static(static, _all(checks))
+
+    def _static(self, static: frozenset[str], check: Predicate | None = None) -> Selector:
+        return Selector(static, self.catalogue.mask(static), check)
 
     def _ref(self, name: str, node: Node) -> Selector:
         if name in self._named:
@@ -101,13 +117,24 @@ class SelectorCompiler:
     def _any_of(self, parts: list[Selector]) -> Selector:
         static = frozenset().union(*(p.static for p in parts))
         if all(p.check is None for p in parts):
-            return Selector(static)
-        return Selector(static, lambda med: any(p.matches(med) for p in parts))
+            return self._static(static)
+        alternatives = tuple((p.static, p.check) for p in parts)
+
+        def check(med: Med) -> bool:
+            for static, check in alternatives:
+                if med.ingredient in static and (check is None or check(med)):
+                    return True
+            return False
+
+        return self._static(static, check)
 
     def _not(self, inner: Selector) -> Selector:
         if inner.check is None:
-            return Selector(self.everything - inner.static)
-        return Selector(self.everything, lambda med: not inner.matches(med))
+            return self._static(self.everything - inner.static)
+        static, check = inner.static, inner.check
+        return Selector(
+            self.everything, self._all, lambda med: not (med.ingredient in static and check(med))
+        )
 
     def _attribute(self, name: str, node: Node) -> frozenset[str]:
         vocab, drugs = self.catalogue.vocabulary, self.catalogue.drugs.values()
@@ -145,15 +172,16 @@ class SelectorCompiler:
     def _prescription(self, name: str, node: Node) -> Predicate:
         if name == "route":
             routes = node.choices(self.catalogue.vocabulary.routes)
-            return lambda med: med.route in routes
+            return lambda med: med.facts.route in routes
         if name == "dosing":
             kinds = node.choices(DOSING)
-            return lambda med: med.dosing in kinds
+            return lambda med: med.facts.dosing in kinds
         if name in ("daily_mg", "dose_mg"):
             return _bounds(name, node)
         if name == "indication":
-            codes, table = node.choices(self.indications.codes), self.indications
-            return lambda med: not med.indications(table).isdisjoint(codes)
+            # `Facts.indications` are read with this same table (the engine's vocabulary).
+            codes = node.choices(self.indications.codes)
+            return lambda med: not med.facts.indications.isdisjoint(codes)
         if name == "prescriber_role":
             roles = frozenset(node.texts())
             return lambda med: med.entry.prescriber_role in roles
@@ -166,7 +194,11 @@ def _all(checks: list[Predicate]) -> Predicate | None:
         return None
     if len(checks) == 1:
         return checks[0]
-    return lambda med: all(c(med) for c in checks)
+    if len(checks) == 2:
+        first, second = checks
+        return lambda med: first(med) and second(med)
+
+    return lambda med: all(check(med) for check in checks)
 
 
 def _enzyme(name: str, enzymes: frozenset[str], node: Node) -> str:
@@ -186,9 +218,10 @@ def _bounds(name: str, node: Node) -> Predicate:
     above = fields["above"].number() if "above" in fields else None
     at_most = fields["at_most"].number() if "at_most" in fields else None
     if_unknown = fields["if_unknown"].boolean() if "if_unknown" in fields else False
+    daily = name == "daily_mg"
 
     def check(med: Med) -> bool:
-        mg = med.daily_mg if name == "daily_mg" else med.dose_mg
+        mg = med.facts.daily_mg if daily else med.facts.dose_mg
         if mg is None:
             return if_unknown
         return (above is None or mg > above) and (at_most is None or mg <= at_most)
