@@ -33,6 +33,7 @@ async def apply_diary_event(
                 recognised=drug.recognised,
                 dose=m.dose,
                 taken_at=m.taken_at,
+                taken_on=m.taken_at.date(),  # in the offset the patient's device gave
             )
             for m in attack.medications
         ]

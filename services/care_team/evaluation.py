@@ -4,16 +4,18 @@ Runs after every change of the list or profile (and when a washout ends), with
 the patient locked, so evaluations of one patient never interleave.
 """
 
+from datetime import datetime
 from uuid import UUID, uuid4
 
 import asyncpg
 
 from services.care_team.adapters import conflict_repository as conflicts
+from services.care_team.adapters import intake_repository as intakes
 from services.care_team.adapters import prescription_repository as prescriptions
 from services.care_team.adapters import team_repository as team
 from services.care_team.context import SOURCE, CareTeamContext
 from services.care_team.domain.conflicts import ConflictDiff, OpenConflict, diff_conflicts
-from services.care_team.domain.engine.model import Finding, MedicationEntry
+from services.care_team.domain.engine.model import Finding, MedicationEntry, WindowViolation
 from services.care_team.domain.prescriptions import Prescription, PrescriptionStatus
 from shared import outbox
 from shared.db import Connection
@@ -23,6 +25,8 @@ from shared.events.care_team import (
     ConflictResolved,
     ConflictResolvedData,
     EvidenceRef,
+    IntakeDaysRef,
+    WindowViolationRef,
 )
 from shared.events.envelope import new_patient_event
 
@@ -61,7 +65,13 @@ def _unchanged(conflict: OpenConflict, finding: Finding) -> bool:
         and conflict.prescribers == finding.prescribers
         and conflict.lapses_at == finding.lapses_at
         and dict(conflict.daily_doses_mg) == dict(finding.daily_doses_mg)
+        and conflict.intake_days == finding.intake_days
+        and conflict.window_violated_at == _violated_at(finding)
     )
+
+
+def _violated_at(finding: Finding) -> datetime | None:
+    return finding.violation.then_at if finding.violation is not None else None
 
 
 async def reevaluate(
@@ -69,7 +79,8 @@ async def reevaluate(
 ) -> ConflictDiff:
     now = ctx.clock()
     entries = await current_entries(conn, ctx, patient_id)
-    findings = ctx.engine.evaluate(entries, await team.profile(conn, patient_id), now)
+    doses = await intakes.doses_since(conn, patient_id, now - ctx.engine.intake_lookback)
+    findings = ctx.engine.evaluate(entries, await team.profile(conn, patient_id), now, doses)
     diff = diff_conflicts(
         await conflicts.open_conflicts(conn, patient_id),
         findings,
@@ -152,6 +163,16 @@ async def _publish_flagged(
         reflagged=reflag_reason is not None,
         reflag_reason=reflag_reason,
         lapses_at=finding.lapses_at,
+        window_violation=_violation_ref(finding.violation),
+        intake_days=[
+            IntakeDaysRef(
+                medication=d.ingredient,
+                days=d.days,
+                over_days=d.over_days,
+                last_taken_at=d.last_taken_at,
+            )
+            for d in finding.intake_days
+        ],
         flagged_at=ctx.clock(),
     )
     event = new_patient_event(ConflictFlagged, source=SOURCE, patient_id=patient_id, data=data)
@@ -173,3 +194,15 @@ async def reevaluate_due(pool: asyncpg.Pool, ctx: CareTeamContext, *, limit: int
                 await reevaluate(conn, ctx, patient_id, changed_by=None)
                 done += 1
     return done
+
+
+def _violation_ref(violation: WindowViolation | None) -> WindowViolationRef | None:
+    if violation is None:
+        return None
+    return WindowViolationRef(
+        first=violation.first,
+        first_at=violation.first_at,
+        then=violation.then,
+        then_at=violation.then_at,
+        within_hours=violation.within.total_seconds() / 3600,
+    )

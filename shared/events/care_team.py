@@ -58,6 +58,27 @@ class ConflictSeverity(StrEnum):
     MINOR = "minor"
 
 
+class WindowViolationRef(BaseModel):
+    """A dose taken inside a rule's time window (from the diary's intake times)."""
+
+    first: str = Field(description="The drug taken (or on the list) first")
+    first_at: AwareDatetime | None = Field(
+        description="When it was taken, or its prescription started (None: not known)"
+    )
+    then: str = Field(description="The drug taken inside the window")
+    then_at: AwareDatetime
+    within_hours: float = Field(description="The rule's minimum gap")
+
+
+class IntakeDaysRef(BaseModel):
+    """How often the diary shows one of the conflict's drugs taken lately."""
+
+    medication: str
+    days: int = Field(description="Distinct days (the patient's local days) with a dose")
+    over_days: int = Field(description="The span counted, ending at the evaluation")
+    last_taken_at: AwareDatetime
+
+
 class ConflictFlaggedData(BaseModel):
     conflict_id: UUID
     patient_id: str
@@ -81,6 +102,12 @@ class ConflictFlaggedData(BaseModel):
     reflag_reason: str | None = None
     lapses_at: AwareDatetime | None = Field(
         default=None, description="When a stopped drug's washout ends and the conflict lapses"
+    )
+    window_violation: WindowViolationRef | None = Field(
+        default=None, description="The dose taken inside a time window, when one was"
+    )
+    intake_days: list[IntakeDaysRef] = Field(
+        default_factory=list, description="Diary doses of the conflict's drugs, per drug"
     )
     flagged_at: AwareDatetime
 

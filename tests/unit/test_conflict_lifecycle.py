@@ -1,8 +1,14 @@
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from services.care_team.domain.conflicts import OpenConflict, diff_conflicts, material_change
-from services.care_team.domain.engine.model import ConflictKind, Finding, Severity
+from services.care_team.domain.engine.model import (
+    ConflictKind,
+    Finding,
+    Severity,
+    WindowViolation,
+)
 from shared.events.care_team import ResolutionReason
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -74,3 +80,19 @@ def test_resolution_reasons() -> None:
     assert ended.resolved[0].reason is ResolutionReason.WASHOUT_ENDED
     gone = diff_conflicts([c], [], stopped_prescription_ids=set(), now=NOW)
     assert gone.resolved[0].reason is ResolutionReason.NO_LONGER_APPLIES
+
+
+def test_a_new_dose_inside_a_time_window_is_material_the_same_dose_again_is_not() -> None:
+    dose_at = NOW - timedelta(hours=3)
+    violation = WindowViolation(
+        "ergotamine", dose_at - timedelta(hours=12), "sumatriptan", dose_at, timedelta(hours=24)
+    )
+    already_t1 = finding(severity=Severity.CONTRAINDICATED)
+    c = open_conflict(already_t1)
+    raised = finding(severity=Severity.CONTRAINDICATED, violation=violation)
+
+    assert material_change(c, raised) == "sumatriptan was taken inside the time window"
+    assert material_change(open_conflict(already_t1, window_violated_at=dose_at), raised) is None
+    later = replace(violation, then_at=dose_at + timedelta(hours=1))
+    seen = open_conflict(already_t1, window_violated_at=dose_at)
+    assert material_change(seen, finding(severity=Severity.CONTRAINDICATED, violation=later))

@@ -1,19 +1,24 @@
 """asyncpg access to conflicts, their acknowledgements and scheduled re-evaluations."""
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
 
 from services.care_team.domain.conflicts import OpenConflict
-from services.care_team.domain.engine.model import Finding, Severity
+from services.care_team.domain.engine.model import (
+    Finding,
+    IntakeDays,
+    Severity,
+    WindowViolation,
+)
 from shared.db import Connection
 
 _ROW = """conflict_id, patient_id, conflict_key, rule_id, kind, severity, medications,
           prescription_ids, prescribers, summary, recommendation, evidence, daily_doses,
           knowledge_version, status, flagged_at, last_flagged_at, lapses_at, resolved_at,
-          resolution_reason"""
+          resolution_reason, window_violation, window_violated_at, intake_days"""
 
 
 def _to_open(row: asyncpg.Record) -> OpenConflict:
@@ -27,6 +32,31 @@ def _to_open(row: asyncpg.Record) -> OpenConflict:
         prescribers=tuple(row["prescribers"]),
         daily_doses_mg=dict(row["daily_doses"]),
         lapses_at=row["lapses_at"],
+        window_violated_at=row["window_violated_at"],
+        intake_days=intake_days(row),
+    )
+
+
+def intake_days(row: asyncpg.Record) -> tuple[IntakeDays, ...]:
+    return tuple(
+        IntakeDays(
+            d["medication"], d["days"], datetime.fromisoformat(d["last_taken_at"]), d["over_days"]
+        )
+        for d in row["intake_days"]
+    )
+
+
+def window_violation(row: asyncpg.Record) -> WindowViolation | None:
+    found = row["window_violation"]
+    if found is None:
+        return None
+    first_at = found["first_at"]
+    return WindowViolation(
+        first=found["first"],
+        first_at=datetime.fromisoformat(first_at) if first_at else None,
+        then=found["then"],
+        then_at=datetime.fromisoformat(found["then_at"]),
+        within=timedelta(hours=found["within_hours"]),
     )
 
 
@@ -48,7 +78,30 @@ def _finding_values(finding: Finding) -> tuple[object, ...]:
         [asdict(e) for e in finding.evidence],
         dict(finding.daily_doses_mg),
         finding.lapses_at,
+        _violation_json(finding.violation),
+        finding.violation.then_at if finding.violation is not None else None,
+        [
+            {
+                "medication": d.ingredient,
+                "days": d.days,
+                "over_days": d.over_days,
+                "last_taken_at": d.last_taken_at.isoformat(),
+            }
+            for d in finding.intake_days
+        ],
     )
+
+
+def _violation_json(violation: WindowViolation | None) -> dict[str, object] | None:
+    if violation is None:
+        return None
+    return {
+        "first": violation.first,
+        "first_at": violation.first_at.isoformat() if violation.first_at else None,
+        "then": violation.then,
+        "then_at": violation.then_at.isoformat(),
+        "within_hours": violation.within.total_seconds() / 3600,
+    }
 
 
 async def insert_open(
@@ -63,10 +116,10 @@ async def insert_open(
     await conn.execute(
         """INSERT INTO conflicts (conflict_id, patient_id, conflict_key, rule_id, kind,
                severity, medications, prescription_ids, prescribers, summary, recommendation,
-               evidence, daily_doses, lapses_at, knowledge_version, status, flagged_at,
-               last_flagged_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open',
-                   $16, $16)""",
+               evidence, daily_doses, lapses_at, window_violation, window_violated_at,
+               intake_days, knowledge_version, status, flagged_at, last_flagged_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                   $18, 'open', $19, $19)""",
         conflict_id,
         patient_id,
         finding.key,
@@ -89,8 +142,9 @@ async def update_open(
     await conn.execute(
         """UPDATE conflicts SET severity = $2, medications = $3, prescription_ids = $4,
                prescribers = $5, summary = $6, recommendation = $7, evidence = $8,
-               daily_doses = $9, lapses_at = $10, knowledge_version = $11,
-               last_flagged_at = coalesce($12, last_flagged_at)
+               daily_doses = $9, lapses_at = $10, window_violation = $11,
+               window_violated_at = $12, intake_days = $13, knowledge_version = $14,
+               last_flagged_at = coalesce($15, last_flagged_at)
            WHERE conflict_id = $1""",
         conflict_id,
         *_finding_values(finding),

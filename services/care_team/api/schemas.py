@@ -8,7 +8,13 @@ from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from services.care_team.domain.engine.model import Finding
 from services.care_team.domain.prescriptions import Prescription
-from shared.events.care_team import AcknowledgementReason, EvidenceRef, TeamRole
+from shared.events.care_team import (
+    AcknowledgementReason,
+    EvidenceRef,
+    IntakeDaysRef,
+    TeamRole,
+    WindowViolationRef,
+)
 from shared.events.prescriptions import Medication
 
 Text = Field(default=None, max_length=200)
@@ -216,6 +222,12 @@ class ConflictOut(BaseModel):
     flagged_at: datetime
     last_flagged_at: datetime
     lapses_at: datetime | None
+    window_violation: WindowViolationRef | None = Field(
+        description="A dose the diary shows taken inside the rule's time window"
+    )
+    intake_days: list[IntakeDaysRef] = Field(
+        description="On how many days the diary shows each of the conflict's drugs taken"
+    )
     resolved_at: datetime | None
     resolution_reason: str | None
     acknowledgements: list[AcknowledgementOut]

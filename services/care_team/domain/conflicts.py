@@ -1,7 +1,8 @@
 """The conflict lifecycle, pure: compare what the engine sees now with the open conflicts.
 
 A conflict is flagged once per key (rule + ingredients), re-flagged only on a
-material change (higher tier, a dose increase, another interacting drug), and
+material change (higher tier, a dose increase, another interacting drug, a new dose
+taken inside a time window), and
 resolved when the engine no longer sees it (a drug stopped and its washout ended).
 """
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from services.care_team.domain.engine.model import Finding, Severity
+from services.care_team.domain.engine.model import Finding, IntakeDays, Severity
 from shared.events.care_team import ResolutionReason
 
 
@@ -25,6 +26,8 @@ class OpenConflict:
     prescribers: tuple[str, ...]
     daily_doses_mg: Mapping[str, float | None] = field(default_factory=dict)
     lapses_at: datetime | None = None
+    window_violated_at: datetime | None = None  # the dose inside a time window, if any
+    intake_days: tuple[IntakeDays, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,11 @@ def material_change(conflict: OpenConflict, finding: Finding) -> str | None:
             return "a dose was increased"
     if len(finding.medications) > len(conflict.medications):
         return "another interacting medication was added"
+    violation = finding.violation
+    if violation is not None and (
+        conflict.window_violated_at is None or violation.then_at > conflict.window_violated_at
+    ):
+        return f"{violation.then} was taken inside the time window"
     return None
 
 

@@ -56,7 +56,7 @@ def test_every_file_is_versioned() -> None:
 
 
 def test_engine_version_names_every_file(engine: ConflictEngine) -> None:
-    assert engine.version == "rules-0.1.0+drugs-0.1.0+sources-0.1.0"
+    assert engine.version == "rules-0.1.0+drugs-0.1.0+sources-0.1.0+windows-0.1.0"
 
 
 def test_every_rule_has_sources_a_tier_and_a_kind(engine: ConflictEngine) -> None:

@@ -26,7 +26,7 @@ async def _conflicts(
             **{
                 k: v
                 for k, v in dict(r).items()
-                if k not in {"conflict_key", "daily_doses", "patient_id"}
+                if k not in {"conflict_key", "daily_doses", "patient_id", "window_violated_at"}
             },
             interruptive=Severity(r["severity"]).interruptive,
             acknowledgements=[

@@ -13,11 +13,18 @@ from pathlib import Path
 
 from services.care_team.domain.engine.facts import FactsCache
 from services.care_team.domain.engine.findings import build_findings
+from services.care_team.domain.engine.intakes import (
+    apply_doses,
+    courses,
+    exposures,
+    recognised_doses,
+)
 from services.care_team.domain.engine.knowledge import Knowledge, load_knowledge
 from services.care_team.domain.engine.matching import RuleIndex, find_matches
 from services.care_team.domain.engine.medlist import MedList, patient_facts
 from services.care_team.domain.engine.model import (
     Finding,
+    Intake,
     MedicationEntry,
     PatientProfile,
     ResolvedDrug,
@@ -29,8 +36,9 @@ from services.care_team.domain.engine.tiers import window_days
 class ConflictEngine:
     """Immutable after load; `evaluate` is pure and safe to call from any task or thread.
 
-    Public surface: `load`, `version`, `max_washout`, `washout_until`, `resolve`, `evaluate`, `rule`
-    (metadata by KB id or alias; KeyError if unknown) and `rules`.
+    Public surface: `load`, `version`, `max_washout`, `intake_lookback`, `exposure`,
+    `washout_until`, `resolve`, `evaluate`, `rule` (metadata by KB id or alias; KeyError if
+    unknown) and `rules`.
     """
 
     def __init__(self, knowledge: Knowledge) -> None:
@@ -46,6 +54,11 @@ class ConflictEngine:
         self.max_washout: timedelta = max(self._relevance.values(), default=timedelta(0))
         self._index = RuleIndex(knowledge.rules.values(), self._catalogue)
         self._facts = FactsCache(self._catalogue, self._vocab.indications, self._relevance)
+        self._windows = knowledge.windows
+        #: How far back the caller should pass diary intakes to `evaluate`.
+        self.intake_lookback: timedelta = knowledge.windows.lookback
+        #: How long a logged dose counts as an exposure (and doses are counted over).
+        self.exposure: timedelta = knowledge.windows.exposure
 
     @classmethod
     def load(cls, directory: Path | None = None) -> "ConflictEngine":
@@ -81,6 +94,19 @@ class ConflictEngine:
 
     # -- evaluation ---------------------------------------------------------------------
     def evaluate(
+        self,
+        medications: Sequence[MedicationEntry],
+        profile: PatientProfile,
+        now: datetime,
+        intakes: Sequence[Intake] = (),
+    ) -> list[Finding]:
+        """Findings, most severe first. `intakes`: the doses the diary logged since
+        `now - intake_lookback` (older ones are ignored)."""
+        if intakes:
+            return self._evaluate_with_doses(medications, profile, now, intakes)
+        return self._evaluate(medications, profile, now)
+
+    def _evaluate(
         self, medications: Sequence[MedicationEntry], profile: PatientProfile, now: datetime
     ) -> list[Finding]:
         vocab = self._vocab
@@ -88,6 +114,19 @@ class ConflictEngine:
         medlist = MedList(medications, patient, now, self._facts)
         matches, suppressions = find_matches(self._index, medlist)
         return build_findings(matches, suppressions, medlist, vocab)
+
+    def _evaluate_with_doses(
+        self,
+        medications: Sequence[MedicationEntry],
+        profile: PatientProfile,
+        now: datetime,
+        intakes: Sequence[Intake],
+    ) -> list[Finding]:
+        doses = recognised_doses(intakes, self.resolve, now - self.intake_lookback)
+        listed = courses(medications, self.resolve)
+        exposed = exposures(doses, listed, now, self._windows.exposure)
+        findings = self._evaluate([*medications, *exposed], profile, now)
+        return apply_doses(findings, doses, listed, self._windows, now)
 
     # -- indexing -----------------------------------------------------------------------
     def _note_relevance(self, rule: Rule, clause: Clause) -> None:

@@ -10,7 +10,14 @@ from typing import cast
 
 from services.care_team.domain.engine.matching import Match
 from services.care_team.domain.engine.medlist import Med, MedList
-from services.care_team.domain.engine.model import ConflictKind, Evidence, Finding, Severity
+from services.care_team.domain.engine.model import (
+    ConflictKind,
+    Evidence,
+    Finding,
+    IntakeDays,
+    Severity,
+    WindowViolation,
+)
 from services.care_team.domain.engine.rulebook import SEVERITY, Clause, Vocab
 
 _new = object.__new__
@@ -34,6 +41,8 @@ class _Filling:
     evidence: tuple[Evidence, ...]
     lapses_at: datetime | None
     daily_doses_mg: tuple[tuple[str, float | None], ...]
+    violation: WindowViolation | None
+    intake_days: tuple[IntakeDays, ...]
 
 
 def build_findings(
@@ -88,6 +97,8 @@ def build_findings(
         finding.evidence = clause.evidence
         finding.lapses_at = lapses_at
         finding.daily_doses_mg = doses
+        finding.violation = None  # the diary's part (intakes.apply_doses)
+        finding.intake_days = ()
         finding.__class__ = Finding  # type: ignore[assignment]
         ranked.append((tier, clause.rule_id, key, finding))
     ranked.sort()  # (tier, rule id, key): keys are distinct, findings never compared

@@ -1,6 +1,6 @@
 """Loading the versioned knowledge files (the engine's only I/O, done once at load).
 
-`knowledge/` holds sources.yaml, drugs.yaml and rules.yaml, each with a version
+`knowledge/` holds sources.yaml, drugs.yaml, rules.yaml and windows.yaml, each with a version
 and date at the top. Loading validates everything and raises `KnowledgeError`
 naming the file, rule and field at fault.
 """
@@ -17,9 +17,10 @@ from services.care_team.domain.engine.model import ConflictKind, Evidence
 from services.care_team.domain.engine.rulebook import Rule, Vocab, parse_rules, parse_vocab
 from services.care_team.domain.engine.selectors import SelectorCompiler
 from services.care_team.domain.engine.spec import KnowledgeError, Node
+from services.care_team.domain.engine.windows import WindowBook, parse_windows
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "knowledge"
-FILES = ("sources.yaml", "drugs.yaml", "rules.yaml")
+FILES = ("sources.yaml", "drugs.yaml", "rules.yaml", "windows.yaml")
 _RULES_FIELDS = (
     "version", "date", "conditions", "indications", "patient", "aliases", "selectors", "rules",
 )  # fmt: skip
@@ -33,6 +34,7 @@ class Knowledge:
     vocab: Vocab
     rules: dict[str, Rule]
     aliases: MappingProxyType[str, str]
+    windows: WindowBook
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
@@ -50,11 +52,13 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     for alias, target in aliases.items():
         if target not in rules:
             fields["aliases"].fail(f"{alias} points to unknown rule {target!r}")
+    windows = parse_windows(roots["windows.yaml"], selectors, sources, rules, aliases)
     version = "+".join(
         (
             f"rules-{fields['version'].text()}",
             f"drugs-{catalogue.version}",
             f"sources-{sources_version}",
+            f"windows-{windows.version}",
         )
     )
     return Knowledge(
@@ -64,6 +68,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         vocab=vocab,
         rules=rules,
         aliases=MappingProxyType(aliases),
+        windows=windows,
     )
 
 

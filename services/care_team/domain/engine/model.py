@@ -5,7 +5,7 @@ into findings, using the versioned knowledge files in `knowledge/`.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 
@@ -92,6 +92,37 @@ class ResolvedDrug:
 
 
 @dataclass(frozen=True)
+class Intake:
+    """A dose the patient logged in the diary: when it was actually taken."""
+
+    name: str  # as logged (generic or brand)
+    taken_at: datetime
+    taken_on: date | None = None  # the patient's local calendar day; None: taken_at's date
+    dose: str | None = None
+
+
+@dataclass(frozen=True)
+class WindowViolation:
+    """Two doses (or a dose and a listed drug) closer together than a rule allows."""
+
+    first: str  # ingredient taken (or on the list) first
+    first_at: datetime | None  # when it was taken, or its prescription started (None: unknown)
+    then: str  # ingredient taken inside the window
+    then_at: datetime
+    within: timedelta  # the rule's minimum gap
+
+
+@dataclass(frozen=True)
+class IntakeDays:
+    """How often the diary shows an ingredient of a finding taken, over the look-back."""
+
+    ingredient: str
+    days: int  # distinct local calendar days with an intake
+    last_taken_at: datetime
+    over_days: int  # the span counted, ending at the evaluation
+
+
+@dataclass(frozen=True)
 class Finding:
     """One conflict the engine sees now. `key` is the conflict's identity per patient:
     the same rule on the same set of ingredients is the same conflict."""
@@ -111,3 +142,7 @@ class Finding:
     lapses_at: datetime | None = None
     # Daily doses (mg) of the involved prescriptions, to tell a material change (dose increase).
     daily_doses_mg: tuple[tuple[str, float | None], ...] = ()  # (prescription_id, mg/day)
+    # From the diary: the dose taken inside a rule's time window (the tier is then the
+    # window's), and how often the finding's drugs were taken lately.
+    violation: WindowViolation | None = None
+    intake_days: tuple[IntakeDays, ...] = ()
