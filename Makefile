@@ -63,8 +63,10 @@ format: $(INSTALLED)  ## apply ruff's fixes and formatting
 bench: $(INSTALLED)  ## benchmarks: conflict engine, diary metrics (the pipeline: the performance issue)
 	@echo "== conflict engine: time per evaluation by list length"
 	@$(PY) bench/engine_bench.py
-	@echo "== diary: a clinician's metric set over five years of daily entries"
+	@echo "== diary: a clinician's metric set over five years of daily entries (from facts in memory)"
 	@$(PY) bench/diary_bench.py
+	@echo "== diary: the same five years stored in PostgreSQL (load + compute, as the service does)"
+	@$(PY) bench/diary_store_bench.py
 	@echo "pipeline, latency and scale-out benchmarks: not yet (the performance issue)"
 
 clean: stop  ## remove the virtualenv, the Kafka jars, local data and caches

@@ -29,14 +29,8 @@ async def summarise(
     conn: Connection, patient_id: str, *, now: datetime
 ) -> tuple[DiaryDays, ClinicianSummary]:
     zone = ZoneInfo(await repository.timezone(conn, patient_id))
-    attacks = [
-        attack_facts(d)
-        for d in await repository.entries_between(conn, patient_id, "attack", *EVERYTHING)
-    ]
-    checkins = [
-        checkin_facts(d)
-        for d in await repository.entries_between(conn, patient_id, "checkin", *EVERYTHING)
-    ]
+    attacks = [attack_facts(row) for row in await repository.attack_fact_rows(conn, patient_id)]
+    checkins = [checkin_facts(row) for row in await repository.checkin_fact_rows(conn, patient_id)]
     questionnaires = [
         questionnaire_facts(d)
         for d in await repository.entries_between(conn, patient_id, "questionnaire", *EVERYTHING)

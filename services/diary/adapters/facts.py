@@ -3,6 +3,8 @@
 from datetime import date, datetime
 from typing import Any
 
+import asyncpg
+
 from services.diary.domain.clinical.alerts import AlertKind, AlertState, Episode
 from services.diary.domain.clinical.facts import (
     AttackFacts,
@@ -15,50 +17,48 @@ from services.diary.domain.clinical.facts import (
 from services.diary.domain.clinical.questionnaires import parse_answers
 
 
-def attack_facts(data: dict[str, Any]) -> AttackFacts:
-    features = data.get("features") or {}
-    relief = data.get("relief_at_2h")
+def attack_facts(row: asyncpg.Record) -> AttackFacts:
+    """From a `repository.attack_fact_rows` row."""
+    (
+        attack_id, started_at, ended_at, intensity, location, pulsating, aggravated, nausea,
+        vomiting, photophobia, phonophobia, aura, aura_symptoms, triggers, medications, relief,
+    ) = row  # fmt: skip
     return AttackFacts(
-        attack_id=str(data["entry_id"]),
-        started_at=datetime.fromisoformat(data["started_at"]),
-        ended_at=datetime.fromisoformat(data["ended_at"]) if data.get("ended_at") else None,
-        intensity=int(data["intensity"]),
-        unilateral=None
-        if features.get("location") is None
-        else features["location"] == "unilateral",
-        pulsating=features.get("pulsating"),
-        aggravated_by_activity=features.get("aggravated_by_activity"),
-        nausea=features.get("nausea"),
-        vomiting=features.get("vomiting"),
-        photophobia=features.get("photophobia"),
-        phonophobia=features.get("phonophobia"),
-        aura=features.get("aura"),
-        aura_symptoms=tuple(features.get("aura_symptoms") or ()),
-        triggers=tuple(data.get("triggers") or ()),
+        attack_id=attack_id,
+        started_at=started_at,
+        ended_at=ended_at,
+        intensity=intensity,
+        unilateral=None if location is None else location == "unilateral",
+        pulsating=pulsating,
+        aggravated_by_activity=aggravated,
+        nausea=nausea,
+        vomiting=vomiting,
+        photophobia=photophobia,
+        phonophobia=phonophobia,
+        aura=aura,
+        aura_symptoms=tuple(aura_symptoms or ()),
+        triggers=tuple(triggers or ()),
         medications=tuple(
             IntakeFacts.named(m["name"], datetime.fromisoformat(m["taken_at"]), m.get("dose"))
-            for m in data.get("medications") or ()
+            for m in medications or ()
         ),
         relief_at_2h=Relief(relief) if relief else None,
     )
 
 
-def checkin_facts(data: dict[str, Any]) -> CheckinFacts:
+def checkin_facts(row: asyncpg.Record) -> CheckinFacts:
+    """From a `repository.checkin_fact_rows` row (its columns are CheckinFacts' fields)."""
+    day, mood, stress, sleep_hours, sleep_quality, menstruation, alcohol, meals, caffeine = row
     return CheckinFacts(
-        day=date.fromisoformat(data["date"]),
-        **{
-            k: data.get(k)
-            for k in (
-                "mood",
-                "stress",
-                "sleep_hours",
-                "sleep_quality",
-                "menstruation",
-                "alcohol_units",
-                "skipped_meals",
-                "caffeine_mg",
-            )
-        },
+        day=day,
+        mood=mood,
+        stress=stress,
+        sleep_hours=sleep_hours,
+        sleep_quality=sleep_quality,
+        menstruation=menstruation,
+        alcohol_units=alcohol,
+        skipped_meals=meals,
+        caffeine_mg=caffeine,
     )
 
 
