@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.diary.adapters.subscribers import register_subscribers
-from services.diary.api.routes import imports, measures
+from services.diary.api.routes import imports, measures, preventive_effects, summary
 from services.diary.api.routes import settings as diary_settings
 from services.diary.api.routes.entries import entry_router
 from services.diary.domain.attacks import AttackEntry
@@ -44,7 +44,7 @@ def create_app(
     runtime = ServiceRuntime(
         settings,
         migrations=service_migrations(settings.service_name, MIGRATIONS),
-        consumes=[Topic.CARE_TEAM],
+        consumes=[Topic.CARE_TEAM, Topic.PRESCRIPTIONS],
         produces=[Topic.DIARY],
         relay_after_publish=relay_after_publish,
     )
@@ -62,6 +62,8 @@ def create_app(
                 QUESTIONNAIRE, "questionnaires", QuestionnaireEntry, "a completed questionnaire"
             ),
             measures.router,
+            summary.router,
+            preventive_effects.router,
             imports.router,
             diary_settings.router,
         ],

@@ -5,14 +5,17 @@ from typing import Any
 from faststream.kafka.annotations import KafkaMessage
 
 from services.diary.adapters import repository
+from services.diary.medications import apply_prescription_event
 from shared.db import Connection
 from shared.events.care_team import MEMBER_ADDED, MEMBER_REMOVED, MemberData
 from shared.events.envelope import CloudEvent
+from shared.events.prescriptions import PrescriptionEvent
 from shared.events.registry import Topic
 from shared.inbox import Delivery, Inbox
 from shared.runtime import ServiceRuntime
 
 CARE_TEAM_CONSUMER = "diary.care_team"
+PRESCRIPTIONS_CONSUMER = "diary.prescriptions"
 
 
 def register_subscribers(runtime: ServiceRuntime) -> None:
@@ -41,5 +44,21 @@ def register_subscribers(runtime: ServiceRuntime) -> None:
             )
 
         await Inbox(runtime.pool, CARE_TEAM_CONSUMER).process_once(
+            event.id, Delivery.of(message), effect
+        )
+
+    @runtime.broker.subscriber(
+        settings.topic(Topic.PRESCRIPTIONS),
+        group_id=runtime.consumer_group("prescriptions"),
+        auto_offset_reset="earliest",  # a new group must not skip what was published before it
+        title="diary.prescriptions",
+        description="Keeps every prescriber's medication changes per patient: shown in the "
+        "clinician summary, and used to judge whether a preventive's effect is its own.",
+    )
+    async def on_prescription_event(event: PrescriptionEvent, message: KafkaMessage) -> None:
+        async def effect(conn: Connection) -> None:
+            await apply_prescription_event(conn, event)
+
+        await Inbox(runtime.pool, PRESCRIPTIONS_CONSUMER).process_once(
             event.id, Delivery.of(message), effect
         )

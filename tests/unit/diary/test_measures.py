@@ -13,7 +13,6 @@ from services.diary.domain.clinical.facts import (
 )
 from services.diary.domain.clinical.measures import (
     compare_with_visit,
-    preventive_effect,
     trend_series,
     window_measures,
 )
@@ -94,34 +93,6 @@ def test_trend_series_is_per_instrument_oldest_first_on_local_days() -> None:
         ("ny", date(2026, 5, 3), 7, "mild"),
     ]
     assert series[Instrument.GAD7] == ()
-
-
-def test_preventive_effect_compares_baseline_with_weeks_9_to_12() -> None:
-    start = date(2026, 3, 1)
-    baseline = [migraine(f"b{i}", start - timedelta(days=2 + 3 * i)) for i in range(8)]
-    titration = [migraine(f"t{i}", start + timedelta(days=10 + i)) for i in range(10)]
-    after = [migraine(f"a{i}", start + timedelta(days=56 + 9 * i)) for i in range(3)]
-    days = diary(
-        [*baseline, *titration, *after],
-        checkins(start - timedelta(days=28), start + timedelta(days=90)),
-        through=start + timedelta(days=90),
-    )
-    effect = preventive_effect(days, start)
-    assert (effect.baseline.first_day, effect.baseline.last_day) == (
-        start - timedelta(days=28),
-        start - timedelta(days=1),
-    )
-    assert (effect.weeks_9_to_12.first_day, effect.weeks_9_to_12.last_day) == (
-        start + timedelta(days=56),
-        start + timedelta(days=83),
-    )
-    assert (effect.baseline.migraine_days, effect.weeks_9_to_12.migraine_days) == (8, 3)
-    assert effect.headache_days_change == -5
-    assert effect.migraine_days_reduction == pytest.approx(5 / 8)  # a 50% responder
-    assert effect.complete
-
-    early = preventive_effect(diary(baseline, through=start + timedelta(days=60)), start)
-    assert not early.complete
 
 
 def test_visit_comparison_never_reaches_back_before_the_visit() -> None:

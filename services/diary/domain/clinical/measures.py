@@ -1,4 +1,5 @@
-"""Diary endpoints over a window, questionnaire trends and before/after comparisons.
+"""Diary endpoints over a window, questionnaire trends and the since-last-visit comparison
+(the preventive before/after is preventive_effect.py).
 
 Endpoints follow the IHS clinical-trial guidelines (clinical-kb §3.3): headache days, migraine
 days (the primary preventive endpoint), acute-medication days (any, migraine-specific and per
@@ -22,9 +23,6 @@ from services.diary.domain.clinical.questionnaires import ScoredQuestionnaire
 
 DEFAULT_WINDOW_DAYS = 28  # IHS convention: monthly rates per 28 days (KB §3.3)
 MONTH_WINDOW_DAYS = 30
-# Preventive trials: ~4-week baseline, then weeks 9-12 of treatment (KB §3.3, S72).
-BASELINE_DAYS = 28
-WEEKS_9_TO_12 = (56, 83)  # day offsets from the start date (day 0 is week 1's first day)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -136,47 +134,6 @@ def trend_series(
         point = TrendPoint(q.questionnaire_id, day, q.result.total, q.result.band.code)
         series[q.result.instrument].append(point)
     return MappingProxyType({k: tuple(v) for k, v in series.items()})
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PreventiveEffect:
-    started_on: date
-    baseline: WindowMeasures  # the 28 days before the start
-    weeks_9_to_12: WindowMeasures
-    complete: bool  # the diary runs past week 12
-
-    @property
-    def headache_days_change(self) -> int:
-        return self.weeks_9_to_12.headache_days - self.baseline.headache_days
-
-    @property
-    def migraine_days_change(self) -> int:
-        return self.weeks_9_to_12.migraine_days - self.baseline.migraine_days
-
-    @property
-    def migraine_days_reduction(self) -> float | None:
-        """Fraction of baseline migraine days gone; ≥0.5 is the IHS 50% responder (§3.3)."""
-        if self.baseline.migraine_days == 0:
-            return None
-        return -self.migraine_days_change / self.baseline.migraine_days
-
-
-def preventive_effect(days: DiaryDays, started_on: date) -> PreventiveEffect:
-    """Headache and migraine days in the 28 days before a preventive vs its weeks 9-12.
-
-    Both windows are 28 days long, so counts compare directly. Weeks 9-12 is where preventive
-    trials read the effect (KB §3.3): earlier weeks still include the titration.
-    """
-    first_after, last_after = (started_on + timedelta(days=d) for d in WEEKS_9_TO_12)
-    return PreventiveEffect(
-        started_on=started_on,
-        baseline=measures_between(
-            days, started_on - timedelta(days=BASELINE_DAYS), started_on - timedelta(days=1)
-        ),
-        # Days past `through` are simply unknown; `complete` says whether week 12 has ended.
-        weeks_9_to_12=measures_between(days, first_after, last_after),
-        complete=days.through >= last_after,
-    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
