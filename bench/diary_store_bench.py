@@ -181,7 +181,7 @@ async def run(dsn: str, years: int, runs: int) -> dict[str, float]:
 
         async def alert_decision() -> object:
             async with pool.acquire() as conn, conn.transaction():
-                return await raise_due_alerts(conn, PATIENT, topic="bench.diary")
+                return await raise_due_alerts(conn, PATIENT, topic="bench.diary", now=now)
 
         results = {}
         for name, work in (("measures", measures), ("alert decision", alert_decision)):

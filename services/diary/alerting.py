@@ -19,7 +19,7 @@ from services.diary.domain.clinical.summary import ClinicianSummary, clinician_s
 from shared import outbox
 from shared.db import Connection
 from shared.events.diary import AlertData, AlertPriority, AlertRaised
-from shared.events.envelope import new_patient_event, utc_now
+from shared.events.envelope import new_patient_event
 
 SOURCE = "/carecoord/diary"
 EVERYTHING = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
@@ -39,10 +39,11 @@ async def summarise(
     return days, clinician_summary(days, questionnaires)
 
 
-async def raise_due_alerts(conn: Connection, patient_id: str, *, topic: str) -> list[Alert]:
+async def raise_due_alerts(
+    conn: Connection, patient_id: str, *, topic: str, now: datetime
+) -> list[Alert]:
     """Call inside the transaction that changed the diary; the state row lock serialises
     concurrent changes of one patient, so no alert is raised twice."""
-    now = utc_now()
     stored = await repository.lock_alert_state(conn, patient_id)
     _, summary = await summarise(conn, patient_id, now=now)
     decision = decide_alerts(summary, state_from_json(stored))

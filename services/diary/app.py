@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.diary.adapters.subscribers import register_subscribers
+from services.diary.api.deps import Clock
 from services.diary.api.routes import imports, measures, preventive_effects, summary
 from services.diary.api.routes import settings as diary_settings
 from services.diary.api.routes.entries import entry_router
@@ -20,6 +21,7 @@ from shared.events.diary import (
     EntryDeleted,
     QuestionnaireCompleted,
 )
+from shared.events.envelope import utc_now
 from shared.events.registry import Topic
 from shared.http import create_service_app
 from shared.migrations import service_migrations
@@ -38,8 +40,12 @@ _PUBLISHED = (
 
 
 def create_app(
-    settings: DiarySettings | None = None, *, relay_after_publish: AfterPublish | None = None
+    settings: DiarySettings | None = None,
+    *,
+    relay_after_publish: AfterPublish | None = None,
+    clock: Clock = utc_now,
 ) -> FastAPI:
+    """`clock`: the service's now (entry times are validated against real time regardless)."""
     settings = settings or DiarySettings()
     runtime = ServiceRuntime(
         settings,
@@ -51,7 +57,7 @@ def create_app(
     register_subscribers(runtime)
     for schema, description in _PUBLISHED:
         runtime.document_publisher(Topic.DIARY, schema, description)
-    return create_service_app(
+    app = create_service_app(
         runtime,
         title="carecoord diary",
         description="Patients' headache and mood diary; publishes diary events.",
@@ -68,3 +74,5 @@ def create_app(
             diary_settings.router,
         ],
     )
+    app.state.clock = clock
+    return app

@@ -2,6 +2,7 @@
 in the same transaction. Retries with the same entry id and content change nothing."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -16,7 +17,7 @@ from services.diary.entry_kinds import KINDS
 from shared import outbox
 from shared.db import Connection
 from shared.events.diary import EntryDeleted, EntryDeletedData, EntryType
-from shared.events.envelope import new_patient_event, utc_now
+from shared.events.envelope import new_patient_event
 
 SOURCE = "/carecoord/diary"
 
@@ -34,14 +35,11 @@ class Recorded:
     outcome: Outcome
 
 
-def _build(kind: EntryKind, patient_id: str, values: dict[str, Any], revision: int) -> BaseModel:
+def _build(
+    kind: EntryKind, patient_id: str, values: dict[str, Any], revision: int, now: datetime
+) -> BaseModel:
     return kind.data.model_validate(
-        {
-            **kind.derive(values),
-            "patient_id": patient_id,
-            "revision": revision,
-            "recorded_at": utc_now(),
-        }
+        {**kind.derive(values), "patient_id": patient_id, "revision": revision, "recorded_at": now}
     )
 
 
@@ -59,11 +57,12 @@ async def record(
     values: dict[str, Any],
     *,
     topic: str,
+    now: datetime,
     alerts: bool = True,
 ) -> Recorded:
     """A new entry; the same entry again (a retry) is `unchanged`; other content is a conflict.
     `alerts=False` leaves the alert evaluation to the caller (a bulk import does it once)."""
-    data = _build(kind, patient_id, values, revision=1)
+    data = _build(kind, patient_id, values, revision=1, now=now)
     async with conn.transaction():
         try:
             async with conn.transaction():  # a savepoint: the day's check-in may exist
@@ -81,7 +80,7 @@ async def record(
         if inserted:
             await _announce(conn, kind, data, topic)
             if alerts:
-                await raise_due_alerts(conn, patient_id, topic=topic)
+                await raise_due_alerts(conn, patient_id, topic=topic, now=now)
             return Recorded(data, Outcome.CREATED)
         stored = await repository.get_entry(conn, patient_id, entry_id)
     assert stored is not None
@@ -100,6 +99,7 @@ async def correct(
     values: dict[str, Any],
     *,
     topic: str,
+    now: datetime,
 ) -> Recorded:
     """Replace an entry's content; announced as the next revision."""
     async with conn.transaction():
@@ -108,7 +108,7 @@ async def correct(
             raise EntryNotFound()
         if stored["entry_type"] != kind.entry_type.value:
             raise EntryConflict()
-        data = _build(kind, patient_id, values, revision=stored["revision"] + 1)
+        data = _build(kind, patient_id, values, revision=stored["revision"] + 1, now=now)
         if content(stored["data"]) == content(data):
             return Recorded(kind.data.model_validate(stored["data"]), Outcome.UNCHANGED)
         try:
@@ -125,12 +125,18 @@ async def correct(
         except asyncpg.UniqueViolationError:
             raise EntryConflict() from None
         await _announce(conn, kind, data, topic)
-        await raise_due_alerts(conn, patient_id, topic=topic)
+        await raise_due_alerts(conn, patient_id, topic=topic, now=now)
         return Recorded(data, Outcome.CORRECTED)
 
 
 async def delete(
-    conn: Connection, entry_type: EntryType, patient_id: str, entry_id: UUID, *, topic: str
+    conn: Connection,
+    entry_type: EntryType,
+    patient_id: str,
+    entry_id: UUID,
+    *,
+    topic: str,
+    now: datetime,
 ) -> Outcome:
     async with conn.transaction():
         stored = await repository.get_entry(conn, patient_id, entry_id)
@@ -139,7 +145,6 @@ async def delete(
         if stored["deleted_at"] is not None:
             return Outcome.UNCHANGED  # a retried DELETE
         revision = stored["revision"] + 1
-        now = utc_now()
         await repository.mark_deleted(conn, patient_id, entry_id, revision=revision, at=now)
         data = EntryDeletedData(
             entry_id=entry_id,
@@ -150,7 +155,7 @@ async def delete(
         )
         event = new_patient_event(EntryDeleted, source=SOURCE, patient_id=patient_id, data=data)
         await outbox.enqueue(conn, event, topic=topic, key=patient_id)
-        await raise_due_alerts(conn, patient_id, topic=topic)
+        await raise_due_alerts(conn, patient_id, topic=topic, now=now)
         return Outcome.DELETED
 
 

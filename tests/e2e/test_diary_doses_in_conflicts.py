@@ -5,42 +5,22 @@ Scenarios T05a/T05b (clinical-kb §5): sumatriptan 12 h after ergotamine is insi
 24 h window; 30 h after is not. And lithium with eight logged NSAID days (§1.G, LI-01).
 """
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-import pytest
-
-from services.care_team.app import create_app as create_care_team
-from services.care_team.settings import CareTeamSettings
-from services.diary.app import create_app as create_diary
-from services.diary.settings import DiarySettings
 from shared.events.registry import Topic
+from tests.e2e.conftest import Linked
 from tests.support.care_team_api import conflicts, prescribe, set_up_team
 from tests.support.ids import unique
-from tests.support.infrastructure import Endpoints
 from tests.support.kafka_probe import TopicProbe, events_with
-from tests.support.services import RunningService, running_service
+from tests.support.services import RunningService
 from tests.support.tokens import patient_auth
 from tests.support.waiting import eventually
 
 NEUROLOGIST = "dr-lindqvist"
 PSYCHIATRIST = "dr-okafor"
 FLAGGED = "org.carecoord.medication_conflict.flagged.v1"
-
-
-@pytest.fixture
-async def services(infra: Endpoints) -> AsyncIterator[tuple[RunningService, RunningService]]:
-    """diary and care_team on one topic namespace, each with its own schema and groups."""
-    prefix = unique("t") + "."
-    async with (
-        running_service(create_diary, DiarySettings, infra, kafka_topic_prefix=prefix) as diary,
-        running_service(
-            create_care_team, CareTeamSettings, infra, kafka_topic_prefix=prefix
-        ) as care_team,
-    ):
-        yield diary, care_team
 
 
 def attack_with(drug: str, taken_at: datetime) -> dict[str, Any]:
@@ -82,9 +62,9 @@ async def ergot_and_triptan_patient(care_team: RunningService) -> str:
 
 
 async def test_t05a_sumatriptan_12_h_after_ergotamine_flags_the_window(
-    services: tuple[RunningService, RunningService],
+    linked: Linked,
 ) -> None:
-    diary, care_team = services
+    diary, care_team = linked.diary, linked.care_team
     patient = await ergot_and_triptan_patient(care_team)
     [listed] = await conflicts(care_team.http, patient, NEUROLOGIST)
     assert (listed["rule_id"], listed["severity"]) == ("VAS-01", "moderate")
@@ -123,9 +103,9 @@ async def test_t05a_sumatriptan_12_h_after_ergotamine_flags_the_window(
 
 
 async def test_t05b_sumatriptan_30_h_after_ergotamine_flags_nothing(
-    services: tuple[RunningService, RunningService],
+    linked: Linked,
 ) -> None:
-    diary, care_team = services
+    diary, care_team = linked.diary, linked.care_team
     patient = await ergot_and_triptan_patient(care_team)
     ergot_at = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
 
@@ -142,9 +122,9 @@ async def test_t05b_sumatriptan_30_h_after_ergotamine_flags_nothing(
 
 
 async def test_lithium_and_eight_logged_nsaid_days_give_the_finding_with_the_count(
-    services: tuple[RunningService, RunningService],
+    linked: Linked,
 ) -> None:
-    diary, care_team = services
+    diary, care_team = linked.diary, linked.care_team
     patient = unique("p-")
     await set_up_team(care_team.http, patient, {PSYCHIATRIST: "psychiatrist"})
     lithium = await prescribe(

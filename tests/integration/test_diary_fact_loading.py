@@ -23,6 +23,7 @@ from tests.support.ids import unique
 from tests.support.infrastructure import Endpoints
 
 STARTED = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)
+NOW = STARTED + timedelta(days=3)
 
 
 @pytest.fixture
@@ -38,7 +39,9 @@ async def pool(infra: Endpoints) -> AsyncIterator[asyncpg.Pool]:
 
 async def save(conn: Connection, kind: EntryKind, patient: str, values: dict[str, Any]) -> None:
     """As the API records an entry (no alerts: nothing here is about them)."""
-    await record(conn, kind, patient, values["entry_id"], values, topic="t.diary", alerts=False)
+    await record(
+        conn, kind, patient, values["entry_id"], values, topic="t.diary", now=NOW, alerts=False
+    )
 
 
 async def test_an_attack_with_every_field_loads_as_its_facts(pool: asyncpg.Pool) -> None:

@@ -14,3 +14,7 @@ class TestClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+    def set(self, moment: datetime) -> None:
+        """Jump to `moment` (aware), e.g. to replay a diary logged months ago."""
+        self._now = moment

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Response, status
 
 from services.diary.adapters import repository
 from services.diary.api.access import authorize_read, authorize_write
+from services.diary.api.deps import NowDep
 from services.diary.domain.entries import EntryBody, EntryConflict, EntryKind, EntryNotFound
 from services.diary.entries import Outcome, correct, delete, record
 from shared.auth import CurrentPrincipal
@@ -37,6 +38,7 @@ def entry_router(kind: EntryKind, path: str, model: type[EntryBody], noun: str) 
         pool: PoolDep,
         runtime: RuntimeDep,
         response: Response,
+        now: NowDep,
     ) -> Any:
         body = cast(EntryBody, entry)
         values = body.model_dump(mode="json")
@@ -50,6 +52,7 @@ def entry_router(kind: EntryKind, path: str, model: type[EntryBody], noun: str) 
                     body.entry_id,
                     values,
                     topic=runtime.settings.topic(Topic.DIARY),
+                    now=now,
                 )
             except EntryConflict:
                 raise HTTPException(status.HTTP_409_CONFLICT, detail=f"{noun} conflicts") from None
@@ -81,6 +84,7 @@ def entry_router(kind: EntryKind, path: str, model: type[EntryBody], noun: str) 
         principal: CurrentPrincipal,
         pool: PoolDep,
         runtime: RuntimeDep,
+        now: NowDep,
     ) -> Any:
         body = cast(EntryBody, entry)
         if body.entry_id != entry_id:
@@ -104,6 +108,7 @@ def entry_router(kind: EntryKind, path: str, model: type[EntryBody], noun: str) 
                     entry_id,
                     body.model_dump(mode="json"),
                     topic=runtime.settings.topic(Topic.DIARY),
+                    now=now,
                 )
             except EntryNotFound:
                 raise HTTPException(
@@ -125,6 +130,7 @@ def entry_router(kind: EntryKind, path: str, model: type[EntryBody], noun: str) 
         principal: CurrentPrincipal,
         pool: PoolDep,
         runtime: RuntimeDep,
+        now: NowDep,
     ) -> None:
         async with pool.acquire() as conn:
             await authorize_write(conn, principal, patient_id, resource=resource)
@@ -135,6 +141,7 @@ def entry_router(kind: EntryKind, path: str, model: type[EntryBody], noun: str) 
                     patient_id,
                     entry_id,
                     topic=runtime.settings.topic(Topic.DIARY),
+                    now=now,
                 )
             except EntryNotFound:
                 raise HTTPException(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from services.diary.alerting import raise_due_alerts
 from services.diary.api.access import authorize_write
+from services.diary.api.deps import NowDep
 from services.diary.domain.attacks import AttackEntry
 from services.diary.domain.checkins import CheckinEntry
 from services.diary.domain.entries import EntryConflict, EntryKind
@@ -54,7 +55,12 @@ class ImportOut(BaseModel):
 
 @router.post("/import", summary="Import many entries at once, with a result per item")
 async def import_entries(
-    patient_id: str, body: ImportIn, principal: CurrentPrincipal, pool: PoolDep, runtime: RuntimeDep
+    patient_id: str,
+    body: ImportIn,
+    principal: CurrentPrincipal,
+    pool: PoolDep,
+    runtime: RuntimeDep,
+    now: NowDep,
 ) -> ImportOut:
     topic = runtime.settings.topic(Topic.DIARY)
     results: list[ItemResult] = []
@@ -87,6 +93,7 @@ async def import_entries(
                     entry.entry_id,
                     entry.model_dump(mode="json"),
                     topic=topic,
+                    now=now,
                     alerts=False,
                 )
                 status_: Literal["created", "unchanged", "conflict"] = (
@@ -99,7 +106,7 @@ async def import_entries(
             )
         if any(r.status == "created" for r in results):
             async with conn.transaction():
-                await raise_due_alerts(conn, patient_id, topic=topic)
+                await raise_due_alerts(conn, patient_id, topic=topic, now=now)
     return ImportOut(
         created=sum(r.status == "created" for r in results),
         unchanged=sum(r.status == "unchanged" for r in results),

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Query
 from services.diary.adapters import repository
 from services.diary.alerting import summarise
 from services.diary.api.access import authorize_read
+from services.diary.api.deps import NowDep
 from services.diary.domain.clinical.measures import window_measures
 from shared.auth import CurrentPrincipal
-from shared.events.envelope import utc_now
 from shared.http import PoolDep
 
 router = APIRouter(prefix="/patients/{patient_id}", tags=["measures"])
@@ -45,12 +45,13 @@ async def get_measures(
     patient_id: str,
     principal: CurrentPrincipal,
     pool: PoolDep,
+    now: NowDep,
     days: int = Query(default=28, ge=1, le=3660),
     through: date | None = None,
 ) -> dict[str, Any]:
     async with pool.acquire() as conn:
         await authorize_read(conn, principal, patient_id, resource="measures")
-        diary_days, summary = await summarise(conn, patient_id, now=utc_now())
+        diary_days, summary = await summarise(conn, patient_id, now=now)
         alerts = await repository.alerts_for(conn, patient_id)
     window = window_measures(diary_days, last_day=through, length_days=days)
     return {

@@ -4,10 +4,10 @@ another specialty's medication change makes the difference not attributable to i
 from fastapi import APIRouter
 
 from services.diary.api.access import authorize_team_read
+from services.diary.api.deps import NowDep
 from services.diary.api.schemas import PreventiveEffectOut, PreventiveEffectsOut
 from services.diary.reports import all_preventive_effects
 from shared.auth import CurrentPrincipal
-from shared.events.envelope import utc_now
 from shared.http import PoolDep
 
 router = APIRouter(prefix="/patients/{patient_id}/preventive-effects", tags=["summary"])
@@ -25,11 +25,11 @@ router = APIRouter(prefix="/patients/{patient_id}/preventive-effects", tags=["su
     },
 )
 async def get_preventive_effects(
-    patient_id: str, principal: CurrentPrincipal, pool: PoolDep
+    patient_id: str, principal: CurrentPrincipal, pool: PoolDep, now: NowDep
 ) -> PreventiveEffectsOut:
     async with pool.acquire() as conn:
         await authorize_team_read(conn, principal, patient_id, resource="preventive_effects")
-        today, effects = await all_preventive_effects(conn, patient_id, now=utc_now())
+        today, effects = await all_preventive_effects(conn, patient_id, now=now)
     return PreventiveEffectsOut(
         patient_id=patient_id,
         as_of=today,

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from services.diary.api.access import authorize_team_read
+from services.diary.api.deps import NowDep
 from services.diary.api.schemas import SummaryOut
 from services.diary.reports import DEFAULT_PERIOD_DAYS, InvalidPeriod, period_summary
 from shared.auth import CurrentPrincipal
-from shared.events.envelope import utc_now
 from shared.http import PoolDep
 
 router = APIRouter(prefix="/patients/{patient_id}/summary", tags=["summary"])
@@ -34,13 +34,14 @@ async def get_summary(
     patient_id: str,
     principal: CurrentPrincipal,
     pool: PoolDep,
+    now: NowDep,
     first: Annotated[date | None, Query(alias="from")] = None,
     last: Annotated[date | None, Query(alias="to")] = None,
 ) -> SummaryOut:
     async with pool.acquire() as conn:
         await authorize_team_read(conn, principal, patient_id, resource="summary")
         try:
-            found = await period_summary(conn, patient_id, first=first, last=last, now=utc_now())
+            found = await period_summary(conn, patient_id, first=first, last=last, now=now)
         except InvalidPeriod as error:
             raise HTTPException(
                 status.HTTP_422_UNPROCESSABLE_CONTENT,
