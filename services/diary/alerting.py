@@ -36,7 +36,9 @@ async def summarise(
         for d in await repository.entries_between(conn, patient_id, "questionnaire", *EVERYTHING)
     ]
     days = classify_days(attacks, checkins, zone, as_of=now)
-    return days, clinician_summary(days, questionnaires)
+    visited = await repository.last_visit_start(conn, patient_id, now)
+    last_visit = None if visited is None else visited.astimezone(zone).date()
+    return days, clinician_summary(days, questionnaires, last_visit=last_visit)
 
 
 async def raise_due_alerts(

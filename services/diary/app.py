@@ -50,7 +50,7 @@ def create_app(
     runtime = ServiceRuntime(
         settings,
         migrations=service_migrations(settings.service_name, MIGRATIONS),
-        consumes=[Topic.CARE_TEAM, Topic.PRESCRIPTIONS],
+        consumes=[Topic.VISITS, Topic.CARE_TEAM, Topic.PRESCRIPTIONS],
         produces=[Topic.DIARY],
         relay_after_publish=relay_after_publish,
     )

@@ -10,6 +10,7 @@ from shared.events.envelope import CloudEvent
 from shared.events.registry import type_name
 
 VISIT_BOOKED = type_name("visit.booked")
+VISIT_COMPLETED = type_name("visit.completed")
 
 
 class VisitType(StrEnum):
@@ -46,3 +47,14 @@ class VisitData(BaseModel):
 
 class VisitBooked(CloudEvent[VisitData]):
     type: Literal["org.carecoord.visit.booked.v1"] = "org.carecoord.visit.booked.v1"
+
+
+class VisitCompletedData(VisitData):
+    """A visit that took place (FHIR Appointment `fulfilled`)."""
+
+    completed_at: AwareDatetime
+    outcome_note: str | None = Field(default=None, max_length=2000)
+
+
+class VisitCompleted(CloudEvent[VisitCompletedData]):
+    type: Literal["org.carecoord.visit.completed.v1"] = "org.carecoord.visit.completed.v1"

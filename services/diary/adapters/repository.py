@@ -135,6 +135,38 @@ async def attack_fact_rows(conn: Connection, patient_id: str) -> list[asyncpg.Re
     return await conn.fetch(_ATTACK_FACTS, patient_id)
 
 
+async def record_completed_visit(
+    conn: Connection,
+    patient_id: str,
+    visit_id: UUID,
+    *,
+    starts_at: datetime,
+    completed_at: datetime,
+    clinician_ids: list[str],
+) -> None:
+    await conn.execute(
+        """INSERT INTO completed_visits (patient_id, visit_id, starts_at, completed_at,
+                                         clinician_ids)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (patient_id, visit_id) DO NOTHING""",
+        patient_id,
+        visit_id,
+        starts_at,
+        completed_at,
+        clinician_ids,
+    )
+
+
+async def last_visit_start(conn: Connection, patient_id: str, until: datetime) -> datetime | None:
+    """When the patient's latest visit that took place (by `until`) started."""
+    found: datetime | None = await conn.fetchval(
+        """SELECT max(starts_at) FROM completed_visits
+           WHERE patient_id = $1 AND starts_at <= $2""",
+        patient_id,
+        until,
+    )
+    return found
+
+
 async def care_team(conn: Connection, patient_id: str) -> set[str]:
     rows = await conn.fetch(
         "SELECT clinician_id FROM care_team_members WHERE patient_id = $1", patient_id

@@ -11,11 +11,13 @@ from shared.events.care_team import MEMBER_ADDED, MEMBER_REMOVED, MemberData
 from shared.events.envelope import CloudEvent
 from shared.events.prescriptions import PrescriptionEvent
 from shared.events.registry import Topic
+from shared.events.visits import VISIT_COMPLETED, VisitCompletedData
 from shared.inbox import Delivery, Inbox
 from shared.runtime import ServiceRuntime
 
 CARE_TEAM_CONSUMER = "diary.care_team"
 PRESCRIPTIONS_CONSUMER = "diary.prescriptions"
+VISITS_CONSUMER = "diary.visits"
 
 
 def register_subscribers(runtime: ServiceRuntime) -> None:
@@ -60,5 +62,32 @@ def register_subscribers(runtime: ServiceRuntime) -> None:
             await apply_prescription_event(conn, event)
 
         await Inbox(runtime.pool, PRESCRIPTIONS_CONSUMER).process_once(
+            event.id, Delivery.of(message), effect
+        )
+
+    @runtime.broker.subscriber(
+        settings.topic(Topic.VISITS),
+        group_id=runtime.consumer_group("visits"),
+        auto_offset_reset="earliest",
+        title="diary.visits",
+        description="Keeps the visits that took place: rising headache days are judged "
+        "against the last one.",
+    )
+    async def on_visit_event(event: CloudEvent[dict[str, Any]], message: KafkaMessage) -> None:
+        if event.type != VISIT_COMPLETED:
+            return  # bookings, reschedules and cancellations say nothing about a past visit
+        visit = VisitCompletedData.model_validate(event.data)
+
+        async def effect(conn: Connection) -> None:
+            await repository.record_completed_visit(
+                conn,
+                visit.patient_id,
+                visit.visit_id,
+                starts_at=visit.starts_at,
+                completed_at=visit.completed_at,
+                clinician_ids=visit.clinician_ids,
+            )
+
+        await Inbox(runtime.pool, VISITS_CONSUMER).process_once(
             event.id, Delivery.of(message), effect
         )
