@@ -99,7 +99,7 @@ async def entries_between(
 
 # The clinical core's inputs, typed by PostgreSQL: each field extracted from the JSON on the
 # server, so Python neither parses whole documents nor converts their strings (five years of
-# daily entries load in a few ms instead of tens).
+# daily entries load in a few ms instead of tens). Empty lists come as NULL: no JSON to decode.
 _CHECKIN_FACTS = """
     SELECT local_date, (data->>'mood')::int, (data->>'stress')::int,
            (data->>'sleep_hours')::float8, (data->>'sleep_quality')::int,
@@ -115,8 +115,9 @@ _ATTACK_FACTS = """
            (data#>>'{features,aggravated_by_activity}')::bool,
            (data#>>'{features,nausea}')::bool, (data#>>'{features,vomiting}')::bool,
            (data#>>'{features,photophobia}')::bool, (data#>>'{features,phonophobia}')::bool,
-           (data#>>'{features,aura}')::bool, data#>'{features,aura_symptoms}',
-           data->'triggers', data->'medications', data->>'relief_at_2h'
+           (data#>>'{features,aura}')::bool,
+           nullif(data#>'{features,aura_symptoms}', '[]'), nullif(data->'triggers', '[]'),
+           nullif(data->'medications', '[]'), data->>'relief_at_2h'
     FROM entries
     WHERE patient_id = $1 AND entry_type = 'attack' AND deleted_at IS NULL
     ORDER BY occurred_at"""
