@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.diary.domain.clinical.preventive_drugs import (
+from shared.clinical.preventive_drugs import (
     PREVENTIVES,
     every_other_day,
     preventive_of,

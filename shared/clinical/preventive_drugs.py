@@ -1,4 +1,5 @@
-"""Migraine preventives, as data, each with where clinical-kb.md names it one.
+"""Migraine preventives, as data, each with where clinical-kb.md names it one (the diary
+judges their effect; scheduling proposes a follow-up when one is started or changed).
 
 The KB has no single table of preventives; it names them across its rows, and this list
 gathers them (one entry per ingredient, with the KB rows that say so):

@@ -1,0 +1,1 @@
+"""Clinical vocabulary more than one service needs (pure data and lookups)."""
