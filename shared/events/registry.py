@@ -61,6 +61,10 @@ CONTRACT: tuple[TopicSpec, ...] = (
             "visit.completed",
             "visit.no_show",
             "joint_review.proposed",
+            # v1 additions: a proposed follow-up (confirmed, it is `visit.booked`), and the
+            # reminder the issue asks for, once per booked visit.
+            "visit.proposed",
+            "visit.reminder_due",
         ),
     ),
     TopicSpec(

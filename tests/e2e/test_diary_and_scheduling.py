@@ -121,7 +121,7 @@ async def test_booked_visit_is_published(scheduling: RunningService) -> None:
     stranger = await scheduling.http.get(
         f"/visits/{booked['visit_id']}", headers=clinician_auth("dr-x")
     )
-    assert stranger.status_code == 403
+    assert stranger.status_code == 404  # not on the team: the visit's existence is not revealed
 
 
 async def test_scheduling_rejects_bad_input_and_missing_tokens(scheduling: RunningService) -> None:
