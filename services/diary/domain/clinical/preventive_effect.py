@@ -35,8 +35,8 @@ from enum import StrEnum
 
 from services.diary.domain.clinical.days import DiaryDays
 from services.diary.domain.clinical.measures import WindowMeasures, measures_between
-from shared.clinical.preventive_drugs import PreventiveDrug, preventive_of
 from services.diary.domain.prescriptions import ChangeKind, MedicationChange
+from shared.clinical.preventive_drugs import PreventiveDrug, preventive_of
 from shared.events.prescriptions import PrescriberRole
 
 BASELINE_DAYS = 28
