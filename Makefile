@@ -67,6 +67,8 @@ bench: $(INSTALLED)  ## benchmarks: conflict engine, diary metrics (the pipeline
 	@$(PY) bench/diary_bench.py
 	@echo "== diary: the same five years stored in PostgreSQL (load + compute, as the service does)"
 	@$(PY) bench/diary_store_bench.py
+	@echo "== scheduling: free slots for two clinicians over a month"
+	@$(PY) bench/slots_bench.py
 	@echo "pipeline, latency and scale-out benchmarks: not yet (the performance issue)"
 
 clean: stop  ## remove the virtualenv, the Kafka jars, local data and caches
