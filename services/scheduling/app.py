@@ -4,8 +4,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.scheduling.api.routes import visits
+from services.scheduling.adapters.subscribers import register_subscribers
+from services.scheduling.api.routes import availability, slots, visits
 from services.scheduling.context import Clock, SchedulingContext
+from services.scheduling.loops import register_loops
 from services.scheduling.settings import SchedulingSettings
 from shared.events.envelope import utc_now
 from shared.events.registry import Topic
@@ -48,17 +50,20 @@ def create_app(
     runtime = ServiceRuntime(
         settings,
         migrations=service_migrations(settings.service_name, MIGRATIONS),
+        consumes=[Topic.CARE_TEAM, Topic.PRESCRIPTIONS, Topic.DIARY],
         produces=[Topic.VISITS],
         relay_after_publish=relay_after_publish,
     )
     context = SchedulingContext.of(settings, clock)
+    register_subscribers(runtime, context)
+    register_loops(runtime, context, settings.loop_interval_s)
     for schema, description in _PUBLISHED:
         runtime.document_publisher(Topic.VISITS, schema, description)
     app = create_service_app(
         runtime,
         title="carecoord scheduling",
         description="Clinicians' availability and visits; publishes visit events.",
-        routers=[visits.router],
+        routers=[visits.router, availability.router, slots.router],
     )
     app.state.scheduling = context
     return app

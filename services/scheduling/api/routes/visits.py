@@ -15,6 +15,7 @@ from services.scheduling.adapters.repository import SlotTaken
 from services.scheduling.api.access import authorize_visit, may_record_outcome, may_see_patient
 from services.scheduling.api.deps import ContextDep
 from services.scheduling.domain.visits import InvalidTransition, VisitIdTaken, VisitRequest
+from services.scheduling.proposals import follow_ups_for_visit
 from shared.audit import record_access
 from shared.auth import CurrentPrincipal, Principal, PrincipalKind
 from shared.db import Connection
@@ -190,7 +191,10 @@ async def complete_visit(
         visit = await _visit_for(conn, principal, visit_id, "complete")
         if not may_record_outcome(principal, visit):
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail="a clinician at the visit says")
-        return await use_cases.complete(conn, ctx, visit_id, outcome_note=body.outcome_note)
+        async with conn.transaction():  # the follow-up, if due, commits with the completion
+            done = await use_cases.complete(conn, ctx, visit_id, outcome_note=body.outcome_note)
+            await follow_ups_for_visit(conn, ctx, done)
+        return done
 
 
 @router.post("/{visit_id}/no-show", summary="The patient did not come", responses=BUSY)
