@@ -122,7 +122,7 @@ async def propose_follow_up(
     existing = await pending.proposal(conn, key)
     if existing is not None:
         return existing
-    first, last = ctx.follow_up_window
+    first, last = await pending.follow_up_window(conn, visit.visit_id) or ctx.follow_up_window
     length = DEFAULT_DURATION[VisitType.FOLLOW_UP]
     for _ in range(_ATTEMPTS):
         slot = await earliest_common_slot(

@@ -255,3 +255,56 @@ async def test_a_reminder_goes_out_once_per_visit_across_a_restart(
         total = await probe.end_offsets_total()
     reminders = events_with(records, type="org.carecoord.visit.reminder_due.v1", visit_id=visit_id)
     assert len(reminders) == 1 and total == 2  # visit.booked, then one reminder
+
+
+def started(patient: str, prescriber: str, name: str, at: datetime, **extra: Any) -> dict[str, Any]:
+    data = {"prescription_id": unique("rx-"), "prescriber": {"id": prescriber,
+            "role": "headache_specialist"}, "medication": {"name": name},
+            "effective_at": at.isoformat(), **extra}  # fmt: skip
+    return event("prescription.started", patient, data, "/carecoord/ehr")
+
+
+async def test_the_follow_up_window_is_the_clinicians_and_only_preventives_count(
+    scheduling_at: RunningService, clock: TestClock
+) -> None:
+    service, patient = scheduling_at, unique("p-")
+    await hours(service, NEU, "09:00", "17:00")
+    visit_at = MONDAY + timedelta(hours=1)  # 10:00 Berlin
+    booked = await service.http.post(
+        "/visits",
+        json={"patient_id": patient, "clinician_ids": [NEU], "type": "follow_up",
+              "starts_at": visit_at.isoformat()},
+        headers=clinician_auth(NEU),
+    )  # fmt: skip
+    url = f"/visits/{booked.json()['visit_id']}/complete"
+    clock.set(visit_at + timedelta(minutes=35))
+    unordered = await service.http.post(
+        url, json={"follow_up_after_weeks": 5, "follow_up_before_weeks": 4},
+        headers=clinician_auth(NEU),
+    )  # fmt: skip
+    assert unordered.status_code == 422
+    assert "follow_up_before_weeks must be after" in unordered.text
+    done = await service.http.post(
+        url, json={"follow_up_after_weeks": 4, "follow_up_before_weeks": 5},
+        headers=clinician_auth(NEU),
+    )  # fmt: skip
+    assert done.json()["status"] == "fulfilled", done.text
+
+    after = visit_at + timedelta(minutes=40)
+    triptan = started(patient, NEU, "sumatriptan", after, frequency="as needed")
+    preventive = started(patient, NEU, "Topamax", after, dose="25 mg", frequency="at night")
+    topic = service.settings.topic(Topic.VISITS)
+    async with TopicProbe(service.settings.kafka_bootstrap_servers, topic) as probe:
+        await publish(service, Topic.PRESCRIPTIONS, patient, triptan, preventive, preventive)
+        records = await probe.wait_for(
+            lambda rs: bool(events_with(rs, type="org.carecoord.visit.proposed.v1")),
+            what="the follow-up",
+        )
+    [follow_up] = events_with(records, type="org.carecoord.visit.proposed.v1")
+    starts = datetime.fromisoformat(follow_up["data"]["starts_at"])
+    # The first free 30 minutes four weeks on: the visit's own time of day, 10:00 Berlin.
+    assert starts == visit_at + timedelta(weeks=4)
+    stored = await rows(
+        service, "SELECT count(*) FROM preventive_changes WHERE patient_id = $1", patient
+    )
+    assert stored == 1  # the triptan is no preventive; the redelivery changed nothing

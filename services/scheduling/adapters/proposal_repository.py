@@ -2,7 +2,7 @@
 changes, and proposals by their trigger key."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from services.scheduling.adapters import repository
@@ -102,6 +102,29 @@ async def retry_later(conn: Connection, conflict_id: UUID, at: datetime) -> None
     await conn.execute(
         "UPDATE open_conflicts SET due_at = $2 WHERE conflict_id = $1", conflict_id, at
     )
+
+
+async def set_follow_up_window(
+    conn: Connection, visit_id: UUID, window: tuple[timedelta, timedelta]
+) -> None:
+    await conn.execute(
+        """UPDATE visits SET follow_up_after_days = $2, follow_up_before_days = $3
+           WHERE visit_id = $1""",
+        visit_id,
+        window[0].days,
+        window[1].days,
+    )
+
+
+async def follow_up_window(conn: Connection, visit_id: UUID) -> tuple[timedelta, timedelta] | None:
+    """The window the clinician set at the visit, if any."""
+    row = await conn.fetchrow(
+        "SELECT follow_up_after_days, follow_up_before_days FROM visits WHERE visit_id = $1",
+        visit_id,
+    )
+    if row is None or row["follow_up_after_days"] is None:
+        return None
+    return timedelta(days=row["follow_up_after_days"]), timedelta(days=row["follow_up_before_days"])
 
 
 async def record_preventive_change(

@@ -3,14 +3,15 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from services.scheduling import visits as use_cases
 from services.scheduling.adapters import repository
+from services.scheduling.adapters.proposal_repository import set_follow_up_window
 from services.scheduling.adapters.repository import SlotTaken
 from services.scheduling.api.access import authorize_visit, may_record_outcome, may_see_patient
 from services.scheduling.api.deps import ContextDep
@@ -39,6 +40,33 @@ class CancelIn(BaseModel):
 
 class CompleteIn(BaseModel):
     outcome_note: str | None = Field(default=None, max_length=2000)
+    follow_up_after_weeks: int | None = Field(
+        default=None,
+        ge=1,
+        le=52,
+        description="If a preventive was started or changed: "
+        "propose the follow-up from this many weeks after the visit (default 6)",
+    )
+    follow_up_before_weeks: int | None = Field(
+        default=None, ge=2, le=53, description="...and before this many weeks (default 8)"
+    )
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> Self:
+        after, before = self.follow_up_after_weeks, self.follow_up_before_weeks
+        if (after is None) != (before is None):
+            raise ValueError("follow_up_after_weeks and follow_up_before_weeks go together")
+        if after is not None and before is not None and before <= after:
+            raise ValueError("follow_up_before_weeks must be after follow_up_after_weeks")
+        return self
+
+    @property
+    def follow_up_window(self) -> tuple[timedelta, timedelta] | None:
+        if self.follow_up_after_weeks is None or self.follow_up_before_weeks is None:
+            return None
+        return timedelta(weeks=self.follow_up_after_weeks), timedelta(
+            weeks=self.follow_up_before_weeks
+        )
 
 
 def _may_book(principal: Principal, request: VisitRequest) -> bool:
@@ -193,6 +221,8 @@ async def complete_visit(
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail="a clinician at the visit says")
         async with conn.transaction():  # the follow-up, if due, commits with the completion
             done = await use_cases.complete(conn, ctx, visit_id, outcome_note=body.outcome_note)
+            if body.follow_up_window is not None:
+                await set_follow_up_window(conn, visit_id, body.follow_up_window)
             await follow_ups_for_visit(conn, ctx, done)
         return done
 
