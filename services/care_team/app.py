@@ -10,6 +10,8 @@ from services.care_team.context import CareTeamContext, Clock
 from services.care_team.domain.engine import ConflictEngine
 from services.care_team.reevaluation_loop import reevaluation_loop
 from services.care_team.settings import CareTeamSettings
+from services.care_team.webhooks import api as webhooks
+from services.care_team.webhooks.worker import webhook_delivery_loop
 from shared.events.care_team import (
     ConflictAcknowledged,
     ConflictFlagged,
@@ -70,6 +72,7 @@ def create_app(
     runtime.background.append(
         reevaluation_loop(runtime, ctx, interval_s=settings.reevaluation_interval_s)
     )
+    runtime.background.append(webhook_delivery_loop(runtime, ctx, settings))
     app = create_service_app(
         runtime,
         title="carecoord care_team",
@@ -84,6 +87,7 @@ def create_app(
             conflicts.router,
             checks.router,
             feed.router,
+            webhooks.router,
         ],
     )
     app.state.care_team = ctx

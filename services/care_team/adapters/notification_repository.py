@@ -1,0 +1,187 @@
+"""asyncpg access to notifications: written once per (cause, recipient), read per recipient."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from shared.db import Connection
+from shared.events.notifications import NotificationData, NotificationPriority
+
+_COLUMNS = """notification_id, recipient_id, seq, patient_id, kind, priority, title, body,
+              cause_event_id, cause_type, data, created_at, escalation"""
+_LIST_COLUMNS = f"{_COLUMNS}, read_at, acknowledged_at"
+NOTIFY_CHANNEL_SUFFIX = "_notifications"
+
+
+def to_data(row: asyncpg.Record) -> NotificationData:
+    return NotificationData(
+        notification_id=row["notification_id"],
+        recipient_id=row["recipient_id"],
+        seq=row["seq"],
+        patient_id=row["patient_id"],
+        kind=row["kind"],
+        priority=NotificationPriority(row["priority"]),
+        title=row["title"],
+        body=row["body"],
+        cause_event_id=row["cause_event_id"],
+        cause_type=row["cause_type"],
+        data=row["data"],
+        created_at=row["created_at"],
+        escalation=row["escalation"],
+    )
+
+
+async def insert(
+    conn: Connection,
+    *,
+    notification_id: UUID,
+    recipient_id: str,
+    patient_id: str,
+    kind: str,
+    priority: NotificationPriority,
+    title: str,
+    body: str,
+    cause_event_id: str,
+    cause_type: str,
+    data: dict[str, Any],
+    created_at: datetime,
+    escalation: int = 0,
+    escalated_from: UUID | None = None,
+    channel: str,
+) -> NotificationData | None:
+    """The stored notification, or None when this id exists (a replayed cause). Takes the
+    recipient's next seq under its stream row's lock, queues webhook deliveries, and wakes
+    live streams at commit."""
+    if await conn.fetchval(
+        "SELECT true FROM notifications WHERE notification_id = $1", notification_id
+    ):
+        return None
+    seq = await conn.fetchval(
+        """INSERT INTO notification_streams (recipient_id, last_seq) VALUES ($1, 1)
+           ON CONFLICT (recipient_id) DO UPDATE SET last_seq = notification_streams.last_seq + 1
+           RETURNING last_seq""",
+        recipient_id,
+    )
+    row = await conn.fetchrow(
+        f"""INSERT INTO notifications (notification_id, recipient_id, seq, patient_id, kind,
+                priority, title, body, cause_event_id, cause_type, data, created_at, escalation,
+                escalated_from)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+            ON CONFLICT (notification_id) DO NOTHING
+            RETURNING {_COLUMNS}""",
+        notification_id,
+        recipient_id,
+        seq,
+        patient_id,
+        kind,
+        priority.value,
+        title,
+        body,
+        cause_event_id,
+        cause_type,
+        data,
+        created_at,
+        escalation,
+        escalated_from,
+    )
+    if row is None:  # a concurrent insert of the same id won: this transaction rolls back
+        raise asyncpg.UniqueViolationError("notification exists")
+    if priority.pushed:
+        await conn.execute(
+            """INSERT INTO webhook_deliveries (subscription_id, notification_id, seq, status,
+                                               next_attempt_at)
+               SELECT subscription_id, $2, $3, 'pending', $4 FROM webhook_subscriptions
+               WHERE recipient_id = $1 AND active""",
+            recipient_id,
+            notification_id,
+            seq,
+            created_at,
+        )
+    await conn.execute("SELECT pg_notify($1, $2)", channel, recipient_id)
+    return to_data(row)
+
+
+async def list_for(
+    conn: Connection,
+    recipient_id: str,
+    *,
+    unread: bool | None,
+    priority: str | None,
+    patient_id: str | None,
+    after_seq: int,
+    limit: int,
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"""SELECT {_LIST_COLUMNS} FROM notifications
+            WHERE recipient_id = $1 AND seq > $2
+              AND ($3::boolean IS NULL OR (read_at IS NULL) = $3)
+              AND ($4::text IS NULL OR priority = $4)
+              AND ($5::text IS NULL OR patient_id = $5)
+            ORDER BY seq LIMIT $6""",
+        recipient_id,
+        after_seq,
+        unread,
+        priority,
+        patient_id,
+        limit,
+    )
+
+
+async def since(
+    conn: Connection, recipient_id: str, after_seq: int, limit: int
+) -> list[NotificationData]:
+    """What a live stream sends: the recipient's pushed notifications after `after_seq`."""
+    rows = await conn.fetch(
+        f"""SELECT {_COLUMNS} FROM notifications
+            WHERE recipient_id = $1 AND seq > $2 AND priority <> 'digest'
+            ORDER BY seq LIMIT $3""",
+        recipient_id,
+        after_seq,
+        limit,
+    )
+    return [to_data(r) for r in rows]
+
+
+async def mark(
+    conn: Connection, recipient_id: str, notification_id: UUID, *, field: str, at: datetime
+) -> asyncpg.Record | None:
+    """Set read_at or acknowledged_at (once); None when the recipient has no such one."""
+    assert field in ("read_at", "acknowledged_at")
+    extra = ", read_at = coalesce(read_at, $3)" if field == "acknowledged_at" else ""
+    return await conn.fetchrow(
+        f"""UPDATE notifications SET {field} = coalesce({field}, $3){extra}
+            WHERE recipient_id = $1 AND notification_id = $2
+            RETURNING {_LIST_COLUMNS}""",
+        recipient_id,
+        notification_id,
+        at,
+    )
+
+
+async def unacknowledged_urgent(
+    conn: Connection, *, escalation: int, created_before: datetime, limit: int
+) -> list[NotificationData]:
+    """Urgent notifications at this escalation step, unacknowledged since before the time."""
+    rows = await conn.fetch(
+        f"""SELECT {_COLUMNS} FROM notifications n
+            WHERE priority = 'urgent' AND acknowledged_at IS NULL AND escalation = $1
+              AND created_at <= $2
+              AND NOT EXISTS (SELECT 1 FROM notifications e
+                              WHERE e.escalated_from = n.notification_id)
+            ORDER BY created_at LIMIT $3""",
+        escalation,
+        created_before,
+        limit,
+    )
+    return [to_data(r) for r in rows]
+
+
+async def acknowledged(conn: Connection, notification_id: UUID) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT acknowledged_at IS NOT NULL FROM notifications WHERE notification_id = $1",
+            notification_id,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Webhook channel of notifications: subscriptions, signed deliveries, retries, dead letters."""

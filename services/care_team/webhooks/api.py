@@ -1,0 +1,5 @@
+"""Webhook subscriptions over HTTP (placeholder: being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["webhooks"])
