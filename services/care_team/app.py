@@ -56,7 +56,7 @@ def create_app(
     runtime = ServiceRuntime(
         settings,
         migrations=service_migrations(settings.service_name, MIGRATIONS),
-        consumes=[Topic.PRESCRIPTIONS, Topic.DIARY],
+        consumes=[Topic.PRESCRIPTIONS, Topic.DIARY, Topic.CARE_TEAM, Topic.VISITS],
         produces=[Topic.CARE_TEAM, Topic.NOTIFICATIONS],
         relay_after_publish=relay_after_publish,
     )
@@ -65,6 +65,8 @@ def create_app(
         care_team_topic=settings.topic(Topic.CARE_TEAM),
         prescriptions_topic=settings.topic(Topic.PRESCRIPTIONS),
         clock=clock,
+        notifications_topic=settings.topic(Topic.NOTIFICATIONS),
+        notify_channel=f"{settings.db_schema}_notifications",
     )
     register_subscribers(runtime, ctx)
     for topic, schema, description in _PUBLISHED:

@@ -17,3 +17,5 @@ class CareTeamContext:
     care_team_topic: str
     prescriptions_topic: str
     clock: Clock = utc_now
+    notifications_topic: str = "carecoord.notifications.v1"
+    notify_channel: str = "care_team_notifications"  # LISTEN/NOTIFY: wakes live streams

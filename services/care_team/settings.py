@@ -14,3 +14,12 @@ class CareTeamSettings(ServiceSettings):
 
     # How often to look for patients whose washout ended (their conflicts then resolve).
     reevaluation_interval_s: float = Field(default=30.0, gt=0)
+
+    # Webhooks: a failing delivery is retried with exponential backoff (full jitter, from the
+    # initial delay up to the cap) until the retry window after its first attempt has passed,
+    # then dead-lettered; each attempt gives up after the timeout.
+    webhook_retry_window_hours: float = Field(default=24.0, gt=0)
+    webhook_initial_backoff_s: float = Field(default=1.0, gt=0)
+    webhook_max_backoff_s: float = Field(default=3600.0, gt=0)
+    webhook_timeout_s: float = Field(default=5.0, gt=0)
+    webhook_poll_interval_s: float = Field(default=0.5, gt=0)

@@ -1,9 +1,11 @@
 """Kafka subscribers of the care-team service."""
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
 
 from faststream.kafka.annotations import KafkaMessage
 
+from services.care_team import notification_routing as notifications
 from services.care_team.context import CareTeamContext
 from services.care_team.diary_events import DIARY_CONSUMER, apply_diary_event
 from services.care_team.prescriptions import PRESCRIPTIONS_CONSUMER, apply_prescription_event
@@ -13,6 +15,9 @@ from shared.events.prescriptions import PrescriptionEvent
 from shared.events.registry import Topic
 from shared.inbox import Delivery, Inbox
 from shared.runtime import ServiceRuntime
+
+Effect = Callable[[Connection], Awaitable[None]]
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[None]])
 
 
 def register_subscribers(runtime: ServiceRuntime, ctx: CareTeamContext) -> None:
@@ -53,3 +58,54 @@ def register_subscribers(runtime: ServiceRuntime, ctx: CareTeamContext) -> None:
         await Inbox(runtime.pool, DIARY_CONSUMER).process_once(
             event.id, Delivery.of(message), effect
         )
+
+    register_notification_subscribers(runtime, ctx)
+
+
+def register_notification_subscribers(runtime: ServiceRuntime, ctx: CareTeamContext) -> None:
+    """Routing to notifications: its own consumer groups, so a slow or failing notification
+    never holds up the medication list, and replaying them only re-finds what exists."""
+    settings = runtime.settings
+    consumer = notifications.NOTIFICATIONS_CONSUMER
+
+    async def once(topic: Topic, event_id: str, message: KafkaMessage, effect: Effect) -> None:
+        name = f"{consumer}.{topic.name.lower()}"
+        await Inbox(runtime.pool, name).process_once(event_id, Delivery.of(message), effect)
+
+    def subscriber(topic: Topic, description: str) -> Callable[[Handler], Handler]:
+        decorator = runtime.broker.subscriber(
+            settings.topic(topic),
+            group_id=runtime.consumer_group(f"notifications-{topic.name.lower()}"),
+            auto_offset_reset="earliest",
+            title=f"{consumer}.{topic.name.lower()}",
+            description=description,
+        )
+        return cast(Callable[[Handler], Handler], decorator)
+
+    @subscriber(Topic.PRESCRIPTIONS, "A colleague's medication change: the other prescribers.")
+    async def notify_prescription(event: PrescriptionEvent, message: KafkaMessage) -> None:
+        async def effect(conn: Connection) -> None:
+            await notifications.on_prescription(conn, ctx, event)
+
+        await once(Topic.PRESCRIPTIONS, event.id, message, effect)
+
+    @subscriber(Topic.CARE_TEAM, "Conflicts flagged, acknowledged, resolved: who hears, how fast.")
+    async def notify_care_team(event: CloudEvent[dict[str, Any]], message: KafkaMessage) -> None:
+        async def effect(conn: Connection) -> None:
+            await notifications.on_care_team(conn, ctx, event)
+
+        await once(Topic.CARE_TEAM, event.id, message, effect)
+
+    @subscriber(Topic.DIARY, "Diary alerts: overuse, PHQ-9 item 9 (urgent), worsening, rising.")
+    async def notify_diary(event: CloudEvent[dict[str, Any]], message: KafkaMessage) -> None:
+        async def effect(conn: Connection) -> None:
+            await notifications.on_diary(conn, ctx, event)
+
+        await once(Topic.DIARY, event.id, message, effect)
+
+    @subscriber(Topic.VISITS, "Joint reviews and visit changes: the clinicians taking part.")
+    async def notify_visit(event: CloudEvent[dict[str, Any]], message: KafkaMessage) -> None:
+        async def effect(conn: Connection) -> None:
+            await notifications.on_visit(conn, ctx, event)
+
+        await once(Topic.VISITS, event.id, message, effect)
