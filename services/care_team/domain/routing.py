@@ -161,8 +161,8 @@ def _safety(team: Team, alert: AlertData) -> list[Route]:
 def visit_changed(event_type: str, visit: VisitData, actor: str | None = None) -> list[Route]:
     """Joint reviews and visit changes: the clinicians taking part (not who made the change)."""
     short = event_type.removeprefix("org.carecoord.").removesuffix(".v1")
-    if short == "visit.completed":
-        return []  # the clinician recorded it themself
+    if short in ("visit.completed", "visit.reminder_due"):
+        return []  # recorded by the clinician themself; a reminder is for the patient's app
     joint = short == "joint_review.proposed"
     kind = "joint_review_proposed" if joint else "visit_changed"
     verb = short.split(".")[-1].replace("_", " ")
