@@ -56,6 +56,9 @@ class ConflictDiff:
         return bool(self.flagged or self.reflagged or self.resolved)
 
 
+DOSE_INCREASED = "a dose was increased"  # a reflag reason; notification routing reads it
+
+
 def material_change(conflict: OpenConflict, finding: Finding) -> str | None:
     """Why an open conflict must be raised again, or None when nothing material changed."""
     if finding.severity.rank > conflict.severity.rank:
@@ -63,7 +66,7 @@ def material_change(conflict: OpenConflict, finding: Finding) -> str | None:
     for prescription_id, mg in finding.daily_doses_mg:
         before = conflict.daily_doses_mg.get(prescription_id)
         if mg is not None and before is not None and mg > before:
-            return "a dose was increased"
+            return DOSE_INCREASED
     if len(finding.medications) > len(conflict.medications):
         return "another interacting medication was added"
     violation = finding.violation

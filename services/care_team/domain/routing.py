@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from services.care_team.domain.conflicts import DOSE_INCREASED
 from shared.events.care_team import (
     ConflictAcknowledgedData,
     ConflictFlaggedData,
@@ -82,13 +83,27 @@ def medication_changed(
     return _to(others, "medication_changed", Priority.NORMAL, title, body, data)
 
 
+def _one_step_down(priority: Priority) -> Priority:
+    """Urgent stays urgent: a contraindicated combination is never played down."""
+    return {Priority.HIGH: Priority.NORMAL, Priority.NORMAL: Priority.DIGEST}.get(
+        priority, priority
+    )
+
+
 def conflict_flagged(team: Team, conflict: ConflictFlaggedData) -> list[Route]:
     """Every prescriber of an implicated drug and the other prescribers on the team, except
-    the clinician whose change raised it (the prescribing screen showed them already)."""
+    the clinician whose change raised it (the prescribing screen showed them already).
+
+    A conflict raised again only because a dose went up is one the team already knows, and
+    the dose change itself reaches them as `medication_changed`: it comes one step quieter.
+    A higher tier, a dose taken inside a time window or another interacting drug is news."""
     priority = SEVERITY_PRIORITY[conflict.severity.value]
+    if conflict.reflagged and conflict.reflag_reason == DOSE_INCREASED:
+        priority = _one_step_down(priority)
     drugs = " + ".join(conflict.medications)
     again = " (again)" if conflict.reflagged else ""
-    title = f"{conflict.severity.value.capitalize()} conflict{again}: {drugs}"
+    kind = conflict.kind.replace("_", " ")
+    title = f"{conflict.severity.value.capitalize()} {kind} conflict{again}: {drugs}"
     data = {"conflict_id": str(conflict.conflict_id), "rule_id": conflict.rule_id,
             "severity": conflict.severity.value}  # fmt: skip
     recipients = set(conflict.prescribers) | set(prescribers(team))
@@ -104,7 +119,8 @@ def conflict_acknowledged(conflict: ConflictAcknowledgedData) -> list[Route]:
     )
     data = {"conflict_id": str(conflict.conflict_id), "acknowledged_by": conflict.acknowledged_by}
     others = (p for p in conflict.prescribers if p != conflict.acknowledged_by)
-    return _to(others, "conflict_acknowledged", Priority.NORMAL, title, body, data)
+    return _to(others, "conflict_acknowledged", _settled(conflict.severity.value), title, body,
+               data)  # fmt: skip
 
 
 def conflict_resolved(conflict: ConflictResolvedData) -> list[Route]:
@@ -112,7 +128,14 @@ def conflict_resolved(conflict: ConflictResolvedData) -> list[Route]:
     title = f"Conflict resolved: {drugs}"
     body = f"Resolved: {conflict.reason.value.replace('_', ' ')}."
     data = {"conflict_id": str(conflict.conflict_id), "reason": conflict.reason.value}
-    return _to(conflict.prescribers, "conflict_resolved", Priority.NORMAL, title, body, data)
+    priority = _settled(conflict.severity.value)
+    return _to(conflict.prescribers, "conflict_resolved", priority, title, body, data)
+
+
+def _settled(severity: str) -> Priority:
+    """An acknowledgement or resolution: news at normal priority, but a minor conflict's
+    (never pushed when raised) goes to the digest as well."""
+    return Priority.DIGEST if severity == "minor" else Priority.NORMAL
 
 
 def diary_alert(team: Team, alert: AlertData) -> list[Route]:

@@ -86,6 +86,27 @@ def test_conflict_priority_follows_the_tier(severity: str, priority: Priority) -
     assert priority.pushed == (severity != "minor")  # minor: never pushed
 
 
+@pytest.mark.parametrize(
+    ("severity", "reason", "priority"),
+    [
+        ("major", "a dose was increased", Priority.NORMAL),  # known; the dose change is told
+        ("moderate", "a dose was increased", Priority.DIGEST),
+        ("contraindicated", "a dose was increased", Priority.URGENT),  # never played down
+        ("major", "severity rose from moderate to major", Priority.HIGH),
+        ("major", "another interacting medication was added", Priority.HIGH),
+    ],
+)
+def test_a_conflict_raised_again_for_a_dose_alone_comes_quieter(
+    severity: str, reason: str, priority: Priority
+) -> None:
+    again = flagged(severity, prescribers=[NEU, PSY], changed_by=NEU).model_copy(
+        update={"reflagged": True, "reflag_reason": reason}
+    )
+    routes = routing.conflict_flagged(TEAM, again)
+    assert {r.priority for r in routes} == {priority}
+    assert "(again)" in routes[0].title
+
+
 def test_a_conflict_found_by_re_evaluation_reaches_every_prescriber() -> None:
     routes = routing.conflict_flagged(
         TEAM, flagged("major", prescribers=[NEU, PSY], changed_by=None)
@@ -117,6 +138,8 @@ def test_acknowledgement_and_resolution_reach_the_other_prescribers_involved() -
         prescribers=[NEU, PSY], reason=ResolutionReason.WASHOUT_ENDED, resolved_at=AT,
     )  # fmt: skip
     assert set(recipients(routing.conflict_resolved(resolved))) == {NEU, PSY}
+    minor = resolved.model_copy(update={"severity": ConflictSeverity.MINOR})
+    assert {r.priority for r in routing.conflict_resolved(minor)} == {Priority.DIGEST}
 
 
 def test_phq9_item9_reaches_the_psychiatrist_urgently_and_tells_the_rest_less() -> None:
