@@ -3,6 +3,8 @@ consumer group has committed up to the end of each topic it reads. Events are on
 by requests or in reaction to consumed events, so once that holds (with no request running)
 nothing more will happen: a test can then say "exactly these, no more" without a sleep."""
 
+from typing import Any
+
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
@@ -44,5 +46,8 @@ async def settled(*services: RunningService) -> bool:
     groups: dict[str, list[str]] = {}
     for service in services:
         for subscriber in service.runtime.broker.subscribers:
-            groups.setdefault(str(subscriber.group_id), []).extend(subscriber.topic_names)
+            kafka_subscriber: Any = subscriber  # the Kafka subscriber has both; the base type not
+            groups.setdefault(str(kafka_subscriber.group_id), []).extend(
+                kafka_subscriber.topic_names
+            )
     return await _committed_to_the_end(services[0].settings.kafka_bootstrap_servers, groups)
