@@ -106,6 +106,12 @@ async def test_a_reconnect_with_last_event_id_gets_exactly_what_was_missed_in_or
         following = await stream.notification()  # the next one is the new one: nothing else
         assert following.id == str(after.seq)
         assert following.json()["recipient_id"] == me
+    streamed = await care_team.pool.fetch(
+        "SELECT DISTINCT patient_id, outcome FROM audit_log WHERE actor_subject = $1 "
+        "AND resource = 'notification_stream'",
+        me,
+    )
+    assert [(r["patient_id"], r["outcome"]) for r in streamed] == [(patient, "allowed")]
 
 
 async def test_another_clinicians_stream_never_shows_mine(care_team: LiveService) -> None:
