@@ -114,6 +114,20 @@ async def test_a_reconnect_with_last_event_id_gets_exactly_what_was_missed_in_or
     assert [(r["patient_id"], r["outcome"]) for r in streamed] == [(patient, "allowed")]
 
 
+async def test_a_lost_listen_connection_loses_no_notification(care_team: LiveService) -> None:
+    me, patient = unique("dr-"), unique("p-")
+    listener = _listener(care_team)
+    async with _stream(care_team, me) as stream:
+        await stream.block()
+        await care_team.pool.execute("SELECT pg_terminate_backend($1)", listener.backend_pid)
+        await eventually(lambda: _async(not listener.connected), bool, what="the drop noticed")
+        missed = await create_notification(care_team.app, recipient=me, patient=patient)
+        # Its NOTIFY reached nobody; the reconnect wakes every stream to read the table.
+        received = await stream.notification()
+        assert received.id == str(missed.seq)
+        assert listener.connected
+
+
 async def test_another_clinicians_stream_never_shows_mine(care_team: LiveService) -> None:
     me, other, patient = unique("dr-"), unique("dr-"), unique("p-")
     await create_notification(care_team.app, recipient=me, patient=patient)

@@ -56,6 +56,7 @@ class NotificationListener:
         self._by_recipient: dict[str, set[Subscription]] = {}
         self._closed = asyncio.Event()
         self.connected = False
+        self.backend_pid: int | None = None  # of the LISTEN connection, for operators and tests
 
     @property
     def closed(self) -> bool:
@@ -107,7 +108,7 @@ class NotificationListener:
         conn.add_termination_listener(lambda _: lost.set())
         try:
             await conn.add_listener(self._channel, self._on_notify)
-            self.connected = True
+            self.connected, self.backend_pid = True, conn.get_server_pid()
             self._wake_all()  # whatever committed while nobody listened is read now
             closed = asyncio.create_task(self._closed.wait())
             dropped = asyncio.create_task(lost.wait())
@@ -121,7 +122,7 @@ class NotificationListener:
         except (OSError, asyncpg.PostgresError) as exc:
             log.warning("notification listener failed", extra={"error": str(exc)})
         finally:
-            self.connected = False
+            self.connected, self.backend_pid = False, None
             self._wake_all()  # streams switch to polling until the connection is back
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.close(), timeout=2)
