@@ -4,8 +4,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.care_team.adapters.notification_listener import NotificationListener
 from services.care_team.adapters.subscribers import register_subscribers
-from services.care_team.api.routes import checks, conflicts, feed, medications, prescriptions, team
+from services.care_team.api.routes import (
+    checks,
+    conflicts,
+    feed,
+    medications,
+    notification_stream,
+    notifications,
+    prescriptions,
+    team,
+)
 from services.care_team.context import CareTeamContext, Clock
 from services.care_team.domain.engine import ConflictEngine
 from services.care_team.reevaluation_loop import reevaluation_loop
@@ -75,6 +85,8 @@ def create_app(
         reevaluation_loop(runtime, ctx, interval_s=settings.reevaluation_interval_s)
     )
     runtime.background.append(webhook_delivery_loop(runtime, ctx, settings))
+    listener = NotificationListener(settings.database_url, ctx.notify_channel)
+    runtime.background.append(listener.run)
     app = create_service_app(
         runtime,
         title="carecoord care_team",
@@ -89,8 +101,12 @@ def create_app(
             conflicts.router,
             checks.router,
             feed.router,
+            notification_stream.router,  # before the inbox: "/stream" is no notification id
+            notifications.router,
             webhooks.router,
         ],
     )
     app.state.care_team = ctx
+    app.state.notification_listener = listener
+    app.state.on_exit_requested = [listener.close]  # open streams end; shutdown need not wait
     return app

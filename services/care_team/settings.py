@@ -23,3 +23,10 @@ class CareTeamSettings(ServiceSettings):
     webhook_max_backoff_s: float = Field(default=3600.0, gt=0)
     webhook_timeout_s: float = Field(default=5.0, gt=0)
     webhook_poll_interval_s: float = Field(default=0.5, gt=0)
+
+    # Live notification stream (SSE): a comment line this often keeps proxies from closing an
+    # idle stream; the retry hint tells browsers how soon to reconnect; the poll interval
+    # applies only while the process's LISTEN connection is down.
+    stream_heartbeat_s: float = Field(default=15.0, gt=0)
+    stream_retry_ms: int = Field(default=3000, ge=0)
+    stream_poll_interval_s: float = Field(default=2.0, gt=0)

@@ -13,6 +13,7 @@ _COLUMNS = """notification_id, recipient_id, seq, patient_id, kind, priority, ti
               cause_event_id, cause_type, data, created_at, escalation"""
 _LIST_COLUMNS = f"{_COLUMNS}, read_at, acknowledged_at"
 NOTIFY_CHANNEL_SUFFIX = "_notifications"
+_PUSHED = [p.value for p in NotificationPriority if p.pushed]
 
 
 def to_data(row: asyncpg.Record) -> NotificationData:
@@ -135,13 +136,34 @@ async def since(
     """What a live stream sends: the recipient's pushed notifications after `after_seq`."""
     rows = await conn.fetch(
         f"""SELECT {_COLUMNS} FROM notifications
-            WHERE recipient_id = $1 AND seq > $2 AND priority <> 'digest'
+            WHERE recipient_id = $1 AND seq > $2 AND priority = any($4::text[])
             ORDER BY seq LIMIT $3""",
         recipient_id,
         after_seq,
         limit,
+        _PUSHED,
     )
     return [to_data(r) for r in rows]
+
+
+async def get_for(
+    conn: Connection, recipient_id: str, notification_id: UUID
+) -> asyncpg.Record | None:
+    """One of the recipient's notifications (None for anyone else's)."""
+    return await conn.fetchrow(
+        f"""SELECT {_LIST_COLUMNS} FROM notifications
+            WHERE recipient_id = $1 AND notification_id = $2""",
+        recipient_id,
+        notification_id,
+    )
+
+
+async def last_seq(conn: Connection, recipient_id: str) -> int:
+    """The recipient's latest seq (0 before the first): where a new live stream starts."""
+    seq = await conn.fetchval(
+        "SELECT last_seq FROM notification_streams WHERE recipient_id = $1", recipient_id
+    )
+    return int(seq or 0)
 
 
 async def mark(
