@@ -1,3 +1,4 @@
+from datetime import timedelta
 from typing import ClassVar
 
 from pydantic import Field
@@ -23,3 +24,9 @@ class CareTeamSettings(ServiceSettings):
     webhook_max_backoff_s: float = Field(default=3600.0, gt=0)
     webhook_timeout_s: float = Field(default=5.0, gt=0)
     webhook_poll_interval_s: float = Field(default=0.5, gt=0)
+
+    # Urgent notifications unacknowledged this long are re-sent, then handed on to the next
+    # clinician (env: seconds or ISO 8601, e.g. PT30M); the loops look this often for due
+    # escalations, digests and ends of quiet hours.
+    escalation_after: timedelta = Field(default=timedelta(minutes=30), gt=timedelta(0))
+    notification_loop_interval_s: float = Field(default=30.0, gt=0)
