@@ -6,8 +6,11 @@ from fastapi import FastAPI
 
 from services.care_team.adapters.subscribers import register_subscribers
 from services.care_team.api.routes import checks, conflicts, feed, medications, prescriptions, team
+from services.care_team.api.routes import preferences as notification_preferences
 from services.care_team.context import CareTeamContext, Clock
+from services.care_team.digests import summary_loop
 from services.care_team.domain.engine import ConflictEngine
+from services.care_team.escalating import escalation_loop
 from services.care_team.reevaluation_loop import reevaluation_loop
 from services.care_team.settings import CareTeamSettings
 from services.care_team.webhooks import api as webhooks
@@ -75,6 +78,17 @@ def create_app(
         reevaluation_loop(runtime, ctx, interval_s=settings.reevaluation_interval_s)
     )
     runtime.background.append(webhook_delivery_loop(runtime, ctx, settings))
+    runtime.background.append(
+        escalation_loop(
+            runtime,
+            ctx,
+            escalate_after=settings.escalation_after,
+            interval_s=settings.notification_loop_interval_s,
+        )
+    )
+    runtime.background.append(
+        summary_loop(runtime, ctx, interval_s=settings.notification_loop_interval_s)
+    )
     app = create_service_app(
         runtime,
         title="carecoord care_team",
@@ -90,6 +104,7 @@ def create_app(
             checks.router,
             feed.router,
             webhooks.router,
+            notification_preferences.router,
         ],
     )
     app.state.care_team = ctx
