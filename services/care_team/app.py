@@ -16,8 +16,11 @@ from services.care_team.api.routes import (
     prescriptions,
     team,
 )
+from services.care_team.api.routes import preferences as notification_preferences
 from services.care_team.context import CareTeamContext, Clock
+from services.care_team.digests import summary_loop
 from services.care_team.domain.engine import ConflictEngine
+from services.care_team.escalating import escalation_loop
 from services.care_team.reevaluation_loop import reevaluation_loop
 from services.care_team.settings import CareTeamSettings
 from services.care_team.webhooks import api as webhooks
@@ -87,6 +90,17 @@ def create_app(
     runtime.background.append(webhook_delivery_loop(runtime, ctx, settings))
     listener = NotificationListener(settings.database_url, ctx.notify_channel)
     runtime.background.append(listener.run)
+    runtime.background.append(
+        escalation_loop(
+            runtime,
+            ctx,
+            escalate_after=settings.escalation_after,
+            interval_s=settings.notification_loop_interval_s,
+        )
+    )
+    runtime.background.append(
+        summary_loop(runtime, ctx, interval_s=settings.notification_loop_interval_s)
+    )
     app = create_service_app(
         runtime,
         title="carecoord care_team",
@@ -104,6 +118,7 @@ def create_app(
             notification_stream.router,  # before the inbox: "/stream" is no notification id
             notifications.router,
             webhooks.router,
+            notification_preferences.router,
         ],
     )
     app.state.care_team = ctx

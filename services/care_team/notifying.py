@@ -1,14 +1,22 @@
 """Use cases: route an event to notifications and store them, in the caller's transaction
-(the routing decision and its notifications commit together); announce each new one as
-`notification.created` through the outbox, keyed by the recipient."""
+(the routing decision and its notifications commit together); announce each one pushed on
+Kafka as `notification.created` through the outbox, keyed by the recipient.
+
+The recipient's preferences decide, when it is stored, which channels push a notification
+and whether it waits for the digest or the end of quiet hours (domain/delivery.py)."""
+
+from typing import Any
+from uuid import UUID
 
 from services.care_team.adapters import notification_repository as notifications
+from services.care_team.adapters import preference_repository as preferences
 from services.care_team.context import SOURCE, CareTeamContext
+from services.care_team.domain.delivery import Delivery, plan_delivery
 from services.care_team.domain.routing import Route, notification_id
 from shared import outbox
 from shared.db import Connection
 from shared.events.envelope import new_patient_event
-from shared.events.notifications import NotificationCreated, NotificationData
+from shared.events.notifications import NotificationCreated, NotificationData, NotificationPriority
 
 
 async def notify(
@@ -23,8 +31,9 @@ async def notify(
     """The notifications created now (a replayed cause creates none)."""
     created = []
     for route in routes:
-        stored = await notifications.insert(
+        stored = await store(
             conn,
+            ctx,
             notification_id=notification_id(cause_event_id, route.recipient_id, route.kind),
             recipient_id=route.recipient_id,
             patient_id=patient_id,
@@ -35,13 +44,62 @@ async def notify(
             cause_event_id=cause_event_id,
             cause_type=cause_type,
             data=dict(route.data),
-            created_at=ctx.clock(),
-            channel=ctx.notify_channel,
         )
         if stored is not None:
-            await announce(conn, ctx, stored)
             created.append(stored)
     return created
+
+
+async def store(
+    conn: Connection,
+    ctx: CareTeamContext,
+    *,
+    notification_id: UUID,
+    recipient_id: str,
+    patient_id: str,
+    kind: str,
+    priority: NotificationPriority,
+    title: str,
+    body: str,
+    cause_event_id: str,
+    cause_type: str,
+    data: dict[str, Any],
+    escalation: int = 0,
+    escalated_from: UUID | None = None,
+    delivery: Delivery | None = None,
+) -> NotificationData | None:
+    """Store one notification (None: this id exists), pushed as the recipient's preferences
+    say unless `delivery` is given (digests and summaries go out as they are)."""
+    now = ctx.clock()
+    if delivery is None:
+        delivery = plan_delivery(
+            priority, await preferences.preferences_of(conn, recipient_id), now
+        )
+    stored = await notifications.insert(
+        conn,
+        notification_id=notification_id,
+        recipient_id=recipient_id,
+        patient_id=patient_id,
+        kind=kind,
+        priority=priority,
+        title=title,
+        body=body,
+        cause_event_id=cause_event_id,
+        cause_type=cause_type,
+        data=data,
+        created_at=now,
+        escalation=escalation,
+        escalated_from=escalated_from,
+        channel=ctx.notify_channel,
+        push_channels=delivery.channels,
+    )
+    if stored is None:
+        return None
+    if delivery.held is not None:
+        await preferences.hold(conn, notification_id, delivery.held, delivery.held_until)
+    if "kafka" in delivery.channels:
+        await announce(conn, ctx, stored)
+    return stored
 
 
 async def announce(conn: Connection, ctx: CareTeamContext, stored: NotificationData) -> None:

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from typing import ClassVar
 
 from pydantic import Field
@@ -30,3 +31,8 @@ class CareTeamSettings(ServiceSettings):
     stream_heartbeat_s: float = Field(default=15.0, gt=0)
     stream_retry_ms: int = Field(default=3000, ge=0)
     stream_poll_interval_s: float = Field(default=2.0, gt=0)
+    # Urgent notifications unacknowledged this long are re-sent, then handed on to the next
+    # clinician (env: seconds or ISO 8601, e.g. PT30M); the loops look this often for due
+    # escalations, digests and ends of quiet hours.
+    escalation_after: timedelta = Field(default=timedelta(minutes=30), gt=timedelta(0))
+    notification_loop_interval_s: float = Field(default=30.0, gt=0)

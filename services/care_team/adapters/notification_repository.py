@@ -13,7 +13,6 @@ _COLUMNS = """notification_id, recipient_id, seq, patient_id, kind, priority, ti
               cause_event_id, cause_type, data, created_at, escalation"""
 _LIST_COLUMNS = f"{_COLUMNS}, read_at, acknowledged_at"
 NOTIFY_CHANNEL_SUFFIX = "_notifications"
-_PUSHED = [p.value for p in NotificationPriority if p.pushed]
 
 
 def to_data(row: asyncpg.Record) -> NotificationData:
@@ -51,10 +50,14 @@ async def insert(
     escalation: int = 0,
     escalated_from: UUID | None = None,
     channel: str,
+    push_channels: frozenset[str] | None = None,
 ) -> NotificationData | None:
     """The stored notification, or None when this id exists (a replayed cause). Takes the
     recipient's next seq under its stream row's lock, queues webhook deliveries, and wakes
-    live streams at commit."""
+    live streams at commit. `push_channels`: the channels that push it (the recipient's
+    preferences decide; None: every channel unless it is a digest item)."""
+    if push_channels is None:
+        push_channels = frozenset(("stream", "webhook", "kafka") if priority.pushed else ())
     if await conn.fetchval(
         "SELECT true FROM notifications WHERE notification_id = $1", notification_id
     ):
@@ -68,8 +71,8 @@ async def insert(
     row = await conn.fetchrow(
         f"""INSERT INTO notifications (notification_id, recipient_id, seq, patient_id, kind,
                 priority, title, body, cause_event_id, cause_type, data, created_at, escalation,
-                escalated_from)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                escalated_from, push_channels)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
             ON CONFLICT (notification_id) DO NOTHING
             RETURNING {_COLUMNS}""",
         notification_id,
@@ -86,10 +89,11 @@ async def insert(
         created_at,
         escalation,
         escalated_from,
+        sorted(push_channels),
     )
     if row is None:  # a concurrent insert of the same id won: this transaction rolls back
         raise asyncpg.UniqueViolationError("notification exists")
-    if priority.pushed:
+    if "webhook" in push_channels:
         await conn.execute(
             """INSERT INTO webhook_deliveries (subscription_id, notification_id, seq, status,
                                                next_attempt_at)
@@ -136,12 +140,11 @@ async def since(
     """What a live stream sends: the recipient's pushed notifications after `after_seq`."""
     rows = await conn.fetch(
         f"""SELECT {_COLUMNS} FROM notifications
-            WHERE recipient_id = $1 AND seq > $2 AND priority = any($4::text[])
+            WHERE recipient_id = $1 AND seq > $2 AND 'stream' = ANY(push_channels)
             ORDER BY seq LIMIT $3""",
         recipient_id,
         after_seq,
         limit,
-        _PUSHED,
     )
     return [to_data(r) for r in rows]
 
