@@ -151,6 +151,17 @@ async def test_digest_items_are_never_pushed_and_come_once_in_the_daily_digest(
         assert (item["push_channels"], item["held"]) == ([], "digest")
         assert item["summarized_in"] == digest["id"]
 
+    # The digest has no patient of its own; reading it is a read of each listed patient's.
+    read = await service.http.get(
+        f"/clinicians/me/notifications/{digest['id']}", headers=clinician_auth(me)
+    )
+    assert read.status_code == 200, read.text
+    audited = await service.runtime.pool.fetch(
+        "SELECT patient_id FROM audit_log WHERE actor_subject = $1 AND resource = 'notifications'",
+        me,
+    )
+    assert [r["patient_id"] for r in audited] == ["p-17"]
+
     clock.advance(timedelta(days=1))  # the next morning: nothing new, no digest
     assert await send_due_summaries(service.runtime.pool, ctx(service)) == 0
 

@@ -20,7 +20,7 @@ from services.care_team.adapters.notification_listener import (
     NotificationListener,
     Subscription,
 )
-from services.care_team.api.routes.notifications import audit_read, recipient
+from services.care_team.api.routes.notifications import audit_read, patients_in, recipient
 from services.care_team.settings import CareTeamSettings
 from shared.auth import CurrentPrincipal, Principal
 from shared.http import PoolDep
@@ -60,7 +60,12 @@ async def _events(
     while not subscription.closed:
         async with pool.acquire() as conn, conn.transaction():
             batch = await repository.since(conn, clinician, after, BATCH)
-            await audit_read(conn, principal, (n.patient_id for n in batch), resource=RESOURCE)
+            await audit_read(
+                conn,
+                principal,
+                (p for n in batch for p in patients_in(n.patient_id, n.data)),
+                resource=RESOURCE,
+            )
         for notification in batch:
             yield format_event(notification.seq, notification.model_dump_json())
             after = notification.seq

@@ -4,8 +4,8 @@ Another clinician's notification is 404 (its existence is not revealed); patient
 integrations have no inbox here (403). Each patient whose data is returned is audited.
 """
 
-from collections.abc import Iterable
-from typing import Annotated
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any
 from uuid import UUID
 
 import asyncpg
@@ -33,6 +33,14 @@ def recipient(principal: Principal) -> str:
 
 def _not_found() -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail="no such notification")
+
+
+def patients_in(patient_id: str, data: Mapping[str, Any]) -> list[str]:
+    """Whose data a notification shows: its patient, or each listed item's (a digest or a
+    quiet-hours summary spans patients and has none of its own)."""
+    if patient_id:
+        return [patient_id]
+    return [str(i["patient_id"]) for i in data.get("items", ()) if i.get("patient_id")]
 
 
 async def audit_read(
@@ -78,7 +86,12 @@ async def list_notifications(
             limit=limit + 1,  # one more tells whether another page follows
         )
         page = rows[:limit]
-        await audit_read(conn, principal, (r["patient_id"] for r in page), resource=RESOURCE)
+        await audit_read(
+            conn,
+            principal,
+            (p for r in page for p in patients_in(r["patient_id"], r["data"])),
+            resource=RESOURCE,
+        )
     more = len(rows) > limit
     return InboxPage(items=[_item(r) for r in page], next_after=page[-1]["seq"] if more else None)
 
@@ -92,7 +105,9 @@ async def get_notification(
         row = await repository.get_for(conn, clinician, notification_id)
         if row is None:
             raise _not_found()
-        await audit_read(conn, principal, [row["patient_id"]], resource=RESOURCE)
+        await audit_read(
+            conn, principal, patients_in(row["patient_id"], row["data"]), resource=RESOURCE
+        )
     return _item(row)
 
 
@@ -104,7 +119,9 @@ async def _mark(
         row = await repository.mark(conn, clinician, notification_id, field=field, at=ctx.clock())
         if row is None:
             raise _not_found()
-        await audit_read(conn, principal, [row["patient_id"]], resource=RESOURCE)
+        await audit_read(
+            conn, principal, patients_in(row["patient_id"], row["data"]), resource=RESOURCE
+        )
     return _item(row)
 
 
