@@ -6,8 +6,9 @@
 what the service does: the same seeded diary stored as the API stores it (one `entries` row
 per check-in, attack and questionnaire, in the diary's own schema and migrations), then
 
-* measures: what `GET /patients/{id}/measures` computes (load every entry, turn the JSON
-  into facts, bucket the days, summarise: 28/30-day endpoints, overuse, stress, trends);
+* measures: what `GET /patients/{id}/measures` computes (load every entry's typed fact
+  columns, turn them into facts, bucket the days, summarise: 28/30-day endpoints, overuse,
+  stress, trends);
 * a new entry: the alert decision that runs in every write's transaction.
 
 Uses DATABASE_URL when set; else starts the project's own PostgreSQL (devstack, instance
@@ -16,6 +17,7 @@ Uses DATABASE_URL when set; else starts the project's own PostgreSQL (devstack, 
 
 import argparse
 import asyncio
+import gc
 import json
 import random
 import statistics
@@ -26,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
+
+import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -143,35 +147,44 @@ async def timed(work: Callable[[], Awaitable[object]], runs: int) -> tuple[float
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
 
 
+async def seed(pool: asyncpg.Pool, years: int) -> None:
+    """The seeded diary, stored as the API stores it (and then let go: a service instance
+    holds no diary in memory)."""
+    attacks, checkins, questionnaires = build_diary(years, random.Random(2026))  # noqa: S311
+    rows = [
+        *(attack_row(a) for a in attacks),
+        *(checkin_row(c) for c in checkins),
+        *(questionnaire_row(q) for q in questionnaires),
+    ]
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("DELETE FROM entries WHERE patient_id = $1", PATIENT)
+        await conn.execute(
+            """INSERT INTO patient_settings (patient_id, timezone) VALUES ($1, $2)
+               ON CONFLICT (patient_id) DO UPDATE SET timezone = excluded.timezone""",
+            PATIENT,
+            ZONE.key,
+        )
+        await conn.executemany(
+            """INSERT INTO entries (patient_id, entry_id, entry_type, occurred_at,
+                                    local_date, data) VALUES ($1, $2, $3, $4, $5, $6)""",
+            [(PATIENT, *row) for row in rows],
+        )
+    await pool.execute("ANALYZE entries")
+    print(
+        f"{years} years stored: {len(checkins)} check-ins, {len(attacks)} attacks, "
+        f"{len(questionnaires)} questionnaires ({len(rows)} rows, "
+        f"{sum(len(json.dumps(r[4])) for r in rows) / 1e6:.1f} MB of JSON)"
+    )
+
+
 async def run(dsn: str, years: int, runs: int) -> dict[str, float]:
     await apply_migrations(dsn, SCHEMA, service_migrations("diary", MIGRATIONS))
     pool = await create_pool(dsn, schema=SCHEMA, application_name="bench", min_size=1, max_size=2)
     try:
-        attacks, checkins, questionnaires = build_diary(years, random.Random(2026))  # noqa: S311
-        rows = [
-            *(attack_row(a) for a in attacks),
-            *(checkin_row(c) for c in checkins),
-            *(questionnaire_row(q) for q in questionnaires),
-        ]
-        async with pool.acquire() as conn, conn.transaction():
-            await conn.execute("DELETE FROM entries WHERE patient_id = $1", PATIENT)
-            await conn.execute(
-                """INSERT INTO patient_settings (patient_id, timezone) VALUES ($1, $2)
-                   ON CONFLICT (patient_id) DO UPDATE SET timezone = excluded.timezone""",
-                PATIENT,
-                ZONE.key,
-            )
-            await conn.executemany(
-                """INSERT INTO entries (patient_id, entry_id, entry_type, occurred_at,
-                                        local_date, data) VALUES ($1, $2, $3, $4, $5, $6)""",
-                [(PATIENT, *row) for row in rows],
-            )
-        await pool.execute("ANALYZE entries")
-        print(
-            f"{years} years stored: {len(checkins)} check-ins, {len(attacks)} attacks, "
-            f"{len(questionnaires)} questionnaires ({len(rows)} rows, "
-            f"{sum(len(json.dumps(r[4])) for r in rows) / 1e6:.1f} MB of JSON)"
-        )
+        await seed(pool, years)
+        # The process as the service runs it: its start-up heap frozen (services/diary/__main__).
+        gc.collect()
+        gc.freeze()
         now = AS_OF.astimezone(UTC)
 
         async def measures() -> object:

@@ -1,7 +1,7 @@
 """Use case: after the diary changes, compute what clinicians act on and raise the alerts
 that are due, once per episode, in the same transaction as the change."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,6 @@ from shared.events.diary import AlertData, AlertPriority, AlertRaised
 from shared.events.envelope import new_patient_event
 
 SOURCE = "/carecoord/diary"
-EVERYTHING = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
 
 
 async def summarise(
@@ -32,8 +31,8 @@ async def summarise(
     attacks = [attack_facts(row) for row in await repository.attack_fact_rows(conn, patient_id)]
     checkins = [checkin_facts(row) for row in await repository.checkin_fact_rows(conn, patient_id)]
     questionnaires = [
-        questionnaire_facts(d)
-        for d in await repository.entries_between(conn, patient_id, "questionnaire", *EVERYTHING)
+        questionnaire_facts(row)
+        for row in await repository.questionnaire_fact_rows(conn, patient_id)
     ]
     days = classify_days(attacks, checkins, zone, as_of=now)
     visited = await repository.last_visit_start(conn, patient_id, now)

@@ -21,7 +21,8 @@ def attack_facts(row: asyncpg.Record) -> AttackFacts:
     """From a `repository.attack_fact_rows` row."""
     (
         attack_id, started_at, ended_at, intensity, location, pulsating, aggravated, nausea,
-        vomiting, photophobia, phonophobia, aura, aura_symptoms, triggers, medications, relief,
+        vomiting, photophobia, phonophobia, aura, aura_symptoms, triggers, names, times, doses,
+        relief,
     ) = row  # fmt: skip
     return AttackFacts(
         attack_id=attack_id,
@@ -36,12 +37,9 @@ def attack_facts(row: asyncpg.Record) -> AttackFacts:
         photophobia=photophobia,
         phonophobia=phonophobia,
         aura=aura,
-        aura_symptoms=tuple(aura_symptoms or ()),
-        triggers=tuple(triggers or ()),
-        medications=tuple(
-            IntakeFacts.named(m["name"], datetime.fromisoformat(m["taken_at"]), m.get("dose"))
-            for m in medications or ()
-        ),
+        aura_symptoms=tuple(aura_symptoms),
+        triggers=tuple(triggers),
+        medications=tuple(map(IntakeFacts.named, names, times, doses)),
         relief_at_2h=Relief(relief) if relief else None,
     )
 
@@ -62,11 +60,13 @@ def checkin_facts(row: asyncpg.Record) -> CheckinFacts:
     )
 
 
-def questionnaire_facts(data: dict[str, Any]) -> QuestionnaireFacts:
+def questionnaire_facts(row: asyncpg.Record) -> QuestionnaireFacts:
+    """From a `repository.questionnaire_fact_rows` row."""
+    questionnaire_id, completed_at, instrument, answers = row
     return QuestionnaireFacts(
-        questionnaire_id=str(data["entry_id"]),
-        completed_at=datetime.fromisoformat(data["completed_at"]),
-        answers=parse_answers(Instrument(data["instrument"]), data["answers"]),
+        questionnaire_id=questionnaire_id,
+        completed_at=datetime.fromisoformat(completed_at),
+        answers=parse_answers(Instrument(instrument), answers),
     )
 
 

@@ -81,45 +81,26 @@ async def mark_deleted(
     )
 
 
-async def entries_between(
-    conn: Connection, patient_id: str, entry_type: str, since: datetime, until: datetime
-) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        """SELECT data FROM entries
-           WHERE patient_id = $1 AND entry_type = $2 AND deleted_at IS NULL
-             AND occurred_at >= $3 AND occurred_at < $4
-           ORDER BY occurred_at""",
-        patient_id,
-        entry_type,
-        since,
-        until,
-    )
-    return [row["data"] for row in rows]
-
-
-# The clinical core's inputs, typed by PostgreSQL: each field extracted from the JSON on the
-# server, so Python neither parses whole documents nor converts their strings (five years of
-# daily entries load in a few ms instead of tens). Empty lists come as NULL: no JSON to decode.
+# The clinical core's inputs: typed columns the entry_facts trigger derives from each entry's
+# JSON on write (migration 0006), so a read neither extracts nor decodes JSON documents.
 _CHECKIN_FACTS = """
-    SELECT local_date, (data->>'mood')::int, (data->>'stress')::int,
-           (data->>'sleep_hours')::float8, (data->>'sleep_quality')::int,
-           (data->>'menstruation')::bool, (data->>'alcohol_units')::float8,
-           (data->>'skipped_meals')::int, (data->>'caffeine_mg')::float8
+    SELECT local_date, mood, stress, sleep_hours, sleep_quality, menstruation, alcohol_units,
+           skipped_meals, caffeine_mg
     FROM entries
     WHERE patient_id = $1 AND entry_type = 'checkin' AND deleted_at IS NULL
     ORDER BY local_date"""
 _ATTACK_FACTS = """
-    SELECT entry_id::text, occurred_at, (data->>'ended_at')::timestamptz,
-           (data->>'intensity')::int, data#>>'{features,location}',
-           (data#>>'{features,pulsating}')::bool,
-           (data#>>'{features,aggravated_by_activity}')::bool,
-           (data#>>'{features,nausea}')::bool, (data#>>'{features,vomiting}')::bool,
-           (data#>>'{features,photophobia}')::bool, (data#>>'{features,phonophobia}')::bool,
-           (data#>>'{features,aura}')::bool,
-           nullif(data#>'{features,aura_symptoms}', '[]'), nullif(data->'triggers', '[]'),
-           nullif(data->'medications', '[]'), data->>'relief_at_2h'
+    SELECT entry_id::text, occurred_at, ended_at, intensity, location, pulsating,
+           aggravated_by_activity, nausea, vomiting, photophobia, phonophobia, aura,
+           aura_symptoms, triggers, medication_names, medication_taken_at, medication_doses,
+           relief_at_2h
     FROM entries
     WHERE patient_id = $1 AND entry_type = 'attack' AND deleted_at IS NULL
+    ORDER BY occurred_at"""
+_QUESTIONNAIRE_FACTS = """
+    SELECT entry_id::text, completed_at, instrument, answers
+    FROM entries
+    WHERE patient_id = $1 AND entry_type = 'questionnaire' AND deleted_at IS NULL
     ORDER BY occurred_at"""
 
 
@@ -131,9 +112,14 @@ async def checkin_fact_rows(conn: Connection, patient_id: str) -> list[asyncpg.R
 
 async def attack_fact_rows(conn: Connection, patient_id: str) -> list[asyncpg.Record]:
     """Every attack: (id, started_at, ended_at, intensity, location, pulsating, aggravated,
-    nausea, vomiting, photophobia, phonophobia, aura, aura_symptoms, triggers, medications,
-    relief_at_2h)."""
+    nausea, vomiting, photophobia, phonophobia, aura, aura_symptoms, triggers, and its intakes'
+    names, times and doses as three parallel lists, relief_at_2h)."""
     return await conn.fetch(_ATTACK_FACTS, patient_id)
+
+
+async def questionnaire_fact_rows(conn: Connection, patient_id: str) -> list[asyncpg.Record]:
+    """Every questionnaire: (id, completed_at as sent, instrument, answers)."""
+    return await conn.fetch(_QUESTIONNAIRE_FACTS, patient_id)
 
 
 async def record_completed_visit(
