@@ -13,7 +13,7 @@ from devstack.kafka_jars import KAFKA_VERSION, ensure_kafka_libs
 
 EPILOG = """\
 environment: DEVSTACK_KAFKA_PORT (9092), DEVSTACK_KAFKA_CONTROLLER_PORT (broker+1),
-DEVSTACK_PG_PORT (free), DEVSTACK_KAFKA_HEAP (512m), DIARY_PORT / SCHEDULING_PORT /
+DEVSTACK_PG_PORT (free), DEVSTACK_KAFKA_HEAP (1g), DIARY_PORT / SCHEDULING_PORT /
 CARE_TEAM_PORT (8001-8003), DATABASE_URL (use it instead of a local PostgreSQL),
 PG_BIN (PostgreSQL binaries), CARECOORD_CACHE_DIR (<repo>/.cache).
 

@@ -20,7 +20,7 @@ from devstack.ports import HOST
 from devstack.processes import Child, log_tail, spawn
 from devstack.readiness import wait_until_ready
 
-DEFAULT_HEAP = "512m"
+DEFAULT_HEAP = "1g"  # a test run creates thousands of partitions (a topic set per test)
 _MIN_JAVA = 17
 
 

@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from services.care_team import notification_routing
 from services.care_team.adapters import conflict_repository as conflicts
 from services.care_team.context import SOURCE, CareTeamContext
 from shared import outbox
@@ -55,4 +56,5 @@ async def acknowledge(
     )
     event = new_patient_event(ConflictAcknowledged, source=SOURCE, patient_id=patient_id, data=data)
     await outbox.enqueue(conn, event, topic=ctx.care_team_topic, key=patient_id)
+    await notification_routing.on_conflict_acknowledged(conn, ctx, event)
     return data

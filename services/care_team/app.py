@@ -69,7 +69,7 @@ def create_app(
     runtime = ServiceRuntime(
         settings,
         migrations=service_migrations(settings.service_name, MIGRATIONS),
-        consumes=[Topic.PRESCRIPTIONS, Topic.DIARY, Topic.CARE_TEAM, Topic.VISITS],
+        consumes=[Topic.PRESCRIPTIONS, Topic.DIARY, Topic.VISITS],
         produces=[Topic.CARE_TEAM, Topic.NOTIFICATIONS],
         relay_after_publish=relay_after_publish,
     )

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
+from services.care_team import notification_routing
 from services.care_team.adapters import conflict_repository as conflicts
 from services.care_team.adapters import intake_repository as intakes
 from services.care_team.adapters import prescription_repository as prescriptions
@@ -75,7 +76,12 @@ def _violated_at(finding: Finding) -> datetime | None:
 
 
 async def reevaluate(
-    conn: Connection, ctx: CareTeamContext, patient_id: str, *, changed_by: str | None
+    conn: Connection,
+    ctx: CareTeamContext,
+    patient_id: str,
+    *,
+    changed_by: str | None,
+    shown_to_changer: bool = False,
 ) -> ConflictDiff:
     now = ctx.clock()
     entries = await current_entries(conn, ctx, patient_id)
@@ -93,7 +99,9 @@ async def reevaluate(
         await conflicts.insert_open(
             conn, conflict_id, patient_id, finding, knowledge_version=version, now=now
         )
-        await _publish_flagged(conn, ctx, patient_id, conflict_id, finding, changed_by, None)
+        await _publish_flagged(
+            conn, ctx, patient_id, conflict_id, finding, (changed_by, shown_to_changer), None
+        )
     for reflag in diff.reflagged:
         await conflicts.update_open(
             conn,
@@ -108,7 +116,7 @@ async def reevaluate(
             patient_id,
             reflag.conflict.conflict_id,
             reflag.finding,
-            changed_by,
+            (changed_by, shown_to_changer),
             reflag.reason,
         )
     for conflict, finding in diff.refreshed:
@@ -131,6 +139,7 @@ async def reevaluate(
         )
         event = new_patient_event(ConflictResolved, source=SOURCE, patient_id=patient_id, data=data)
         await outbox.enqueue(conn, event, topic=ctx.care_team_topic, key=patient_id)
+        await notification_routing.on_conflict_resolved(conn, ctx, event)
     next_lapse = min((f.lapses_at for f in findings if f.lapses_at is not None), default=None)
     await conflicts.schedule_reevaluation(conn, patient_id, next_lapse)
     return diff
@@ -142,9 +151,10 @@ async def _publish_flagged(
     patient_id: str,
     conflict_id: UUID,
     finding: Finding,
-    changed_by: str | None,
+    changer: tuple[str | None, bool],
     reflag_reason: str | None,
 ) -> None:
+    changed_by, shown_to_changer = changer
     data = ConflictFlaggedData(
         conflict_id=conflict_id,
         patient_id=patient_id,
@@ -160,6 +170,7 @@ async def _publish_flagged(
         knowledge_version=ctx.engine.version,
         interruptive=finding.severity.interruptive,
         changed_by=changed_by,
+        shown_to_changer=shown_to_changer and changed_by is not None,
         reflagged=reflag_reason is not None,
         reflag_reason=reflag_reason,
         lapses_at=finding.lapses_at,
@@ -177,6 +188,7 @@ async def _publish_flagged(
     )
     event = new_patient_event(ConflictFlagged, source=SOURCE, patient_id=patient_id, data=data)
     await outbox.enqueue(conn, event, topic=ctx.care_team_topic, key=patient_id)
+    await notification_routing.on_conflict_flagged(conn, ctx, event)
 
 
 async def reevaluate_due(pool: asyncpg.Pool, ctx: CareTeamContext, *, limit: int = 100) -> int:

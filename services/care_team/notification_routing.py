@@ -1,5 +1,9 @@
-"""Use case: turn an event from any topic into the notifications it causes (one consumer per
-topic, each in its own transaction with the event's inbox row)."""
+"""Use case: turn an event into the notifications it causes, in the transaction that decides
+them. care_team's own events (prescription changes, conflicts flagged, acknowledged and
+resolved) are routed in the transaction that creates them: the team is read as that change
+saw it, nothing waits for a Kafka round trip, and there is no second consumer to race the
+first. Other services' events (diary alerts, visits) come through their own consumers, each
+in one transaction with the event's inbox row."""
 
 from typing import Any
 
@@ -9,14 +13,7 @@ from services.care_team.context import CareTeamContext
 from services.care_team.domain import routing
 from services.care_team.notifying import notify
 from shared.db import Connection
-from shared.events.care_team import (
-    CONFLICT_ACKNOWLEDGED,
-    CONFLICT_FLAGGED,
-    CONFLICT_RESOLVED,
-    ConflictAcknowledgedData,
-    ConflictFlaggedData,
-    ConflictResolvedData,
-)
+from shared.events.care_team import ConflictAcknowledged, ConflictFlagged, ConflictResolved
 from shared.events.diary import ALERT_RAISED, AlertData
 from shared.events.envelope import CloudEvent
 from shared.events.prescriptions import PrescriptionEvent, PrescriptionStoppedData
@@ -58,23 +55,26 @@ async def on_prescription(conn: Connection, ctx: CareTeamContext, event: Prescri
     await _notify(conn, ctx, event, data.patient_id, routes)
 
 
-async def on_care_team(
-    conn: Connection, ctx: CareTeamContext, event: CloudEvent[dict[str, Any]]
+async def on_conflict_flagged(
+    conn: Connection, ctx: CareTeamContext, event: ConflictFlagged
 ) -> None:
-    if event.type == CONFLICT_FLAGGED:
-        flagged = ConflictFlaggedData.model_validate(event.data)
-        members = await team.member_roles(conn, flagged.patient_id)
-        routes = routing.conflict_flagged(members, flagged)
-        patient_id = flagged.patient_id
-    elif event.type == CONFLICT_ACKNOWLEDGED:
-        acked = ConflictAcknowledgedData.model_validate(event.data)
-        routes, patient_id = routing.conflict_acknowledged(acked), acked.patient_id
-    elif event.type == CONFLICT_RESOLVED:
-        resolved = ConflictResolvedData.model_validate(event.data)
-        routes, patient_id = routing.conflict_resolved(resolved), resolved.patient_id
-    else:
-        return  # membership changes notify nobody
-    await _notify(conn, ctx, event, patient_id, routes)
+    members = await team.member_roles(conn, event.data.patient_id)
+    routes = routing.conflict_flagged(members, event.data)
+    await _notify(conn, ctx, event, event.data.patient_id, routes)
+
+
+async def on_conflict_acknowledged(
+    conn: Connection, ctx: CareTeamContext, event: ConflictAcknowledged
+) -> None:
+    routes = routing.conflict_acknowledged(event.data)
+    await _notify(conn, ctx, event, event.data.patient_id, routes)
+
+
+async def on_conflict_resolved(
+    conn: Connection, ctx: CareTeamContext, event: ConflictResolved
+) -> None:
+    routes = routing.conflict_resolved(event.data)
+    await _notify(conn, ctx, event, event.data.patient_id, routes)
 
 
 async def on_diary(

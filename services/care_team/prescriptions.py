@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from services.care_team import notification_routing
 from services.care_team.adapters import prescription_repository as repository
 from services.care_team.context import SOURCE, CareTeamContext
 from services.care_team.domain.conflicts import ConflictDiff
@@ -68,7 +69,15 @@ async def apply_prescription_event(
         effective_at=data.effective_at,
         data=data.model_dump(mode="json"),
     )
-    return await reevaluate(conn, ctx, data.patient_id, changed_by=data.prescriber.id)
+    await notification_routing.on_prescription(conn, ctx, event)
+    # Our API answers the change with its conflicts; an EHR's prescriber saw nothing of ours.
+    return await reevaluate(
+        conn,
+        ctx,
+        data.patient_id,
+        changed_by=data.prescriber.id,
+        shown_to_changer=event.source == SOURCE,
+    )
 
 
 async def _apply_and_publish(

@@ -96,6 +96,11 @@ class ConflictFlaggedData(BaseModel):
     changed_by: str | None = Field(
         default=None, description="The clinician whose change raised it; None for re-evaluations"
     )
+    shown_to_changer: bool = Field(
+        default=False,
+        description="The changer saw it in the care-team API's answer to their change; False "
+        "when the change came from an EHR (or a profile change): then they are told too",
+    )
     reflagged: bool = Field(
         default=False, description="A material change re-raised an open conflict"
     )

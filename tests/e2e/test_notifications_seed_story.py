@@ -27,6 +27,7 @@ from services.diary.settings import DiarySettings
 from services.scheduling.app import create_app as create_scheduling
 from services.scheduling.settings import SchedulingSettings
 from shared.events.registry import Topic
+from tests.e2e.test_care_team_medication_list import publish, rx_event
 from tests.support.care_team_api import by_rule, conflicts, prescribe, set_up_team
 from tests.support.ids import unique
 from tests.support.infrastructure import Endpoints
@@ -251,3 +252,28 @@ async def test_the_seed_story_notifies_exactly_these_clinicians_and_a_replay_non
     assert await notifications_of(system.care_team, patient) == found
     async with TopicProbe(infra.kafka_bootstrap_servers, topic) as probe:
         assert await probe.end_offsets_total() == len(pushed)
+
+
+async def test_a_conflict_from_an_ehr_change_reaches_its_prescriber_too(
+    system: System,
+) -> None:
+    """Our API answers a prescriber's change with its conflicts; an EHR showed them nothing of
+    ours, so the prescriber whose EHR change raised the conflict is notified with the rest."""
+    service, patient = system.care_team, unique("p-")
+    at = datetime.now(UTC)
+    fluoxetine = rx_event(
+        "started", patient, "rx-1", at=at, medication={"name": "fluoxetine"}, dose="20 mg",
+        prescriber={"id": PSY, "role": "psychiatrist"},
+    )  # fmt: skip
+    amitriptyline = rx_event(
+        "started", patient, "rx-2", at=at, medication={"name": "amitriptyline"}, dose="75 mg",
+        prescriber={"id": NEU, "role": "headache_specialist"},
+    )  # fmt: skip
+    await publish(service, fluoxetine, amitriptyline)
+    await eventually(lambda: settled(*system.all), bool, timeout_s=60, what="the system to settle")
+    found = table(await notifications_of(service, patient))
+    major = "Major pharmacokinetic conflict: amitriptyline + fluoxetine"
+    assert found[(NEU, "high", major)] == 1  # the changer, through their EHR
+    assert found[(PSY, "high", major)] == 1
+    assert found[(PSY, "normal", "Started: amitriptyline 75 mg")] == 1
+    assert found[(NEU, "normal", "Started: amitriptyline 75 mg")] == 0  # their own change

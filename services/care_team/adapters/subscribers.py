@@ -63,8 +63,9 @@ def register_subscribers(runtime: ServiceRuntime, ctx: CareTeamContext) -> None:
 
 
 def register_notification_subscribers(runtime: ServiceRuntime, ctx: CareTeamContext) -> None:
-    """Routing to notifications: its own consumer groups, so a slow or failing notification
-    never holds up the medication list, and replaying them only re-finds what exists."""
+    """Notifications for other services' events (care_team's own are routed in the transaction
+    that makes them): their own consumer groups, so a slow or failing notification never holds
+    up the medication list, and replaying them only re-finds what exists."""
     settings = runtime.settings
     consumer = notifications.NOTIFICATIONS_CONSUMER
 
@@ -81,20 +82,6 @@ def register_notification_subscribers(runtime: ServiceRuntime, ctx: CareTeamCont
             description=description,
         )
         return cast(Callable[[Handler], Handler], decorator)
-
-    @subscriber(Topic.PRESCRIPTIONS, "A colleague's medication change: the other prescribers.")
-    async def notify_prescription(event: PrescriptionEvent, message: KafkaMessage) -> None:
-        async def effect(conn: Connection) -> None:
-            await notifications.on_prescription(conn, ctx, event)
-
-        await once(Topic.PRESCRIPTIONS, event.id, message, effect)
-
-    @subscriber(Topic.CARE_TEAM, "Conflicts flagged, acknowledged, resolved: who hears, how fast.")
-    async def notify_care_team(event: CloudEvent[dict[str, Any]], message: KafkaMessage) -> None:
-        async def effect(conn: Connection) -> None:
-            await notifications.on_care_team(conn, ctx, event)
-
-        await once(Topic.CARE_TEAM, event.id, message, effect)
 
     @subscriber(Topic.DIARY, "Diary alerts: overuse, PHQ-9 item 9 (urgent), worsening, rising.")
     async def notify_diary(event: CloudEvent[dict[str, Any]], message: KafkaMessage) -> None:

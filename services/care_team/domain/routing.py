@@ -92,7 +92,8 @@ def _one_step_down(priority: Priority) -> Priority:
 
 def conflict_flagged(team: Team, conflict: ConflictFlaggedData) -> list[Route]:
     """Every prescriber of an implicated drug and the other prescribers on the team, except
-    the clinician whose change raised it (the prescribing screen showed them already).
+    the clinician whose change raised it when our API showed it to them (a change from an
+    EHR, which showed them nothing of ours, tells them too).
 
     A conflict raised again only because a dose went up is one the team already knows, and
     the dose change itself reaches them as `medication_changed`: it comes one step quieter.
@@ -107,7 +108,8 @@ def conflict_flagged(team: Team, conflict: ConflictFlaggedData) -> list[Route]:
     data = {"conflict_id": str(conflict.conflict_id), "rule_id": conflict.rule_id,
             "severity": conflict.severity.value}  # fmt: skip
     recipients = set(conflict.prescribers) | set(prescribers(team))
-    recipients.discard(conflict.changed_by or "")
+    if conflict.shown_to_changer:
+        recipients.discard(conflict.changed_by or "")
     return _to(recipients, "conflict_flagged", priority, title, conflict.summary, data)
 
 

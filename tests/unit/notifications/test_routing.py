@@ -36,7 +36,7 @@ def flagged(severity: str, *, prescribers: list[str], changed_by: str | None) ->
         prescription_ids=["rx-1", "rx-2"], prescribers=prescribers, summary="levels rise",
         recommendation="monitor", evidence=[], rule_id="PK-34", knowledge_version="v",
         interruptive=severity in ("contraindicated", "major"), changed_by=changed_by,
-        flagged_at=AT,
+        shown_to_changer=changed_by is not None, flagged_at=AT,
     )  # fmt: skip
 
 
@@ -105,6 +105,14 @@ def test_a_conflict_raised_again_for_a_dose_alone_comes_quieter(
     routes = routing.conflict_flagged(TEAM, again)
     assert {r.priority for r in routes} == {priority}
     assert "(again)" in routes[0].title
+
+
+def test_a_change_from_an_ehr_tells_its_prescriber_too() -> None:
+    """Our API answered the change with its conflicts; an EHR's prescriber saw none of them."""
+    from_ehr = flagged("major", prescribers=[NEU, PSY], changed_by=PSY).model_copy(
+        update={"shown_to_changer": False}
+    )
+    assert set(recipients(routing.conflict_flagged(TEAM, from_ehr))) == {NEU, PSY, GP}
 
 
 def test_a_conflict_found_by_re_evaluation_reaches_every_prescriber() -> None:
