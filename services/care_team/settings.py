@@ -23,3 +23,6 @@ class CareTeamSettings(ServiceSettings):
     webhook_max_backoff_s: float = Field(default=3600.0, gt=0)
     webhook_timeout_s: float = Field(default=5.0, gt=0)
     webhook_poll_interval_s: float = Field(default=0.5, gt=0)
+    # Deliveries in flight at once per instance (each to a different subscription), so a
+    # slow receiver holds up only its own queue.
+    webhook_max_concurrency: int = Field(default=16, ge=1)
