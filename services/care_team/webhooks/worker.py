@@ -69,8 +69,11 @@ class WebhookDeliverer:
                         wait_s = min(wait_s, await self._start_due(client))
                     except Exception as exc:  # the next round retries
                         log.warning("webhook round failed", extra={"error": repr(exc)[:300]})
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a
+                    # cancellation that lands as the event is set, and shutdown would hang.
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), max(wait_s, 0.0))
+                        async with asyncio.timeout(max(wait_s, 0.0)):
+                            await self._wake.wait()
             finally:
                 tasks = [listener, *self._in_flight.values()]
                 for task in tasks:
