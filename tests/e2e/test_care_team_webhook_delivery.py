@@ -227,3 +227,47 @@ async def test_two_instances_deliver_each_notification_once_in_order(infra: Endp
     assert receiver.most_in_flight == 1
     assert_in_seq_order(receiver)
     assert len(receiver.requests) == 3 * len(ids)
+
+
+async def test_an_attempt_cut_off_by_a_crash_is_on_record_and_made_again(
+    infra: Endpoints,
+) -> None:
+    clinician = unique("dr-")
+    shared: dict[str, Any] = {
+        **FAST_RETRIES,
+        "db_schema": unique("care_team_"),
+        "kafka_topic_prefix": unique("t") + ".",
+        "kafka_consumer_group": unique("g"),
+    }
+    release = asyncio.Event()
+
+    async def first_hangs(request: Received) -> int:
+        if request.attempt == 1:
+            await release.wait()
+            return 500  # answered to nobody: the sender is long gone
+        return 200
+
+    async with running_receiver(first_hangs) as receiver:
+        async with running_service(create_care_team, CareTeamSettings, infra, **shared) as one:
+            subscription_id, _ = await register(one, clinician, receiver.url)
+            notification_id = str((await notify_clinician(one, clinician)).notification_id)
+
+            async def requests() -> int:
+                return len(receiver.requests)
+
+            await eventually(requests, lambda n: n == 1, what="the first attempt to arrive")
+        # The instance stopped mid-attempt. Another takes over once the lease has run out
+        # (made to run out now rather than waiting for it).
+        async with running_service(create_care_team, CareTeamSettings, infra, **shared) as two:
+            await two.runtime.pool.execute("UPDATE webhook_subscriptions SET lease_until = now()")
+            found = await eventually(
+                lambda: deliveries(two, clinician, subscription_id),
+                lambda d: statuses(d) == {notification_id: "delivered"},
+                what="the delivery made again by the other instance",
+            )
+        release.set()
+    (attempts,) = (d["attempts"] for d in found)
+    assert [(a["attempt"], a["status_code"]) for a in attempts] == [(1, None), (2, 200)]
+    assert attempts[0]["error"].startswith("interrupted")
+    assert [r.attempt for r in receiver.requests] == [1, 2]
+    assert receiver.accepted_ids() == [notification_id]
