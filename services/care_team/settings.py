@@ -36,3 +36,6 @@ class CareTeamSettings(ServiceSettings):
     # escalations, digests and ends of quiet hours.
     escalation_after: timedelta = Field(default=timedelta(minutes=30), gt=timedelta(0))
     notification_loop_interval_s: float = Field(default=30.0, gt=0)
+    # Deliveries in flight at once per instance (each to a different subscription), so a
+    # slow receiver holds up only its own queue.
+    webhook_max_concurrency: int = Field(default=16, ge=1)

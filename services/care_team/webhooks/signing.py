@@ -28,6 +28,7 @@ one is sent only after this one was delivered or dead-lettered.
 
 import hashlib
 import hmac
+import secrets
 from datetime import datetime, timedelta
 
 SCHEME = "carecoord-hmac-sha256-v1"
@@ -94,3 +95,23 @@ def verify(
     for candidate in signatures:  # check every one: the time taken does not depend on which
         matched |= hmac.compare_digest(expected.encode(), candidate.encode())
     return matched
+
+
+SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
+
+
+def new_secret() -> str:
+    """A fresh subscription secret: 256 random bits, URL-safe, with a recognisable prefix."""
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def delivery_headers(
+    secret: str, notification_id: str, attempt: int, body: bytes, now: datetime
+) -> dict[str, str]:
+    """The headers of one delivery attempt, signed at `now`."""
+    return {
+        "Content-Type": "application/json",
+        NOTIFICATION_ID_HEADER: notification_id,
+        ATTEMPT_HEADER: str(attempt),
+        SIGNATURE_HEADER: sign(secret, int(now.timestamp()), body),
+    }
