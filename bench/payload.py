@@ -20,14 +20,22 @@ PATIENTS = 1000  # keys spread over the partitions as a real patient population 
 _EFFECTIVE = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 
+def event_id(index: int) -> str:
+    return f"b-{index:08d}"
+
+
+def patient_id(index: int) -> str:
+    return f"patient-{index % PATIENTS:04d}"
+
+
 def prescription_event(index: int, size: int = EVENT_BYTES) -> tuple[bytes, bytes]:
     """(key, value) of event `index`: key = patient id, value = exactly `size` bytes
     (the `indication` text pads it)."""
-    patient = f"patient-{index % PATIENTS:04d}"
+    patient = patient_id(index)
 
     def encoded(indication: str) -> bytes:
         event = PrescriptionStarted(
-            id=f"b-{index:08d}",
+            id=event_id(index),
             source="/ehr",
             subject=f"patient/{patient}",
             time=_EFFECTIVE,
@@ -58,9 +66,9 @@ def prescription_events(count: int, size: int = EVENT_BYTES) -> list[tuple[bytes
     _, template = prescription_event(0, size)
     events = []
     for index in range(count):
-        patient = f"patient-{index % PATIENTS:04d}".encode()
+        patient = patient_id(index).encode()
         value = (
-            template.replace(b"b-00000000", f"b-{index:08d}".encode())
+            template.replace(event_id(0).encode(), event_id(index).encode())
             .replace(b"rx-00000000", f"rx-{index:08d}".encode())
             .replace(b"patient-0000", patient)
         )

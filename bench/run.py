@@ -49,7 +49,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="results folder: results.json and the PNG plots",
     )
     parser.add_argument("--list", action="store_true", help="list the sections and exit")
-    return parser.parse_args(argv)  # fmt: skip
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,8 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     with ExitStack() as stack:
         endpoints = None
         if needs:
-            print("== finding Kafka and PostgreSQL (devstack starts them if the "
-                  "environment names none)", file=sys.stderr)  # fmt: skip
+            print(
+                "== finding Kafka and PostgreSQL (devstack starts them if the "
+                "environment names none)",
+                file=sys.stderr,
+            )
             endpoints = stack.enter_context(environment_or_devstack("bench"))
         report = _report(endpoints, needs, scale)
         print(f"carecoord bench · {versions.header(report.machine, report.versions)}")
@@ -124,9 +127,16 @@ def _run_sections(
                 traceback.print_exc(file=sys.stderr)
             duration = time.monotonic() - started
             report.sections.append(
-                SectionOutcome(section.name, section.group, section.title, duration,
-                               section.budget_s * scale, result, error)
-            )  # fmt: skip
+                SectionOutcome(
+                    section.name,
+                    section.group,
+                    section.title,
+                    duration,
+                    section.budget_s * scale,
+                    result,
+                    error,
+                )
+            )
             status = f"FAILED: {error}" if error else f"{len(result.figures)} figures"
             progress.done(f"{status} (budget {section.budget_s * scale:.0f} s)")
         report.duration_s = progress.elapsed()
@@ -146,9 +156,11 @@ def _finish(report: RunReport, out_dir: Path) -> int:
     if notes:
         print("\nnotes:\n" + "\n".join(f"  {n}" for n in notes))
     failed = [s.name for s in report.sections if s.error]
-    print(f"\n{len(rows)} figures in {report.duration_s:.0f} s (scale {report.scale}); "
-          f"results: {out_dir / 'results.json'}; plots: "
-          f"{sum(len(s.plot_files) for s in report.sections)} PNG in {out_dir}/")  # fmt: skip
+    print(
+        f"\n{len(rows)} figures in {report.duration_s:.0f} s (scale {report.scale}); "
+        f"results: {out_dir / 'results.json'}; plots: "
+        f"{sum(len(s.plot_files) for s in report.sections)} PNG in {out_dir}/"
+    )
     if failed:
         print(f"FAILED sections: {', '.join(failed)}")
         return 1

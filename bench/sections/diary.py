@@ -24,20 +24,52 @@ async def run(ctx: BenchContext) -> SectionResult:
     ctx.step("clinician summary from facts in memory")
     samples = time_calls(lambda: full_summary(attacks, checkins, questionnaires, last_visit), runs)
     summary = Distribution.of(samples)
-    result.add(Figure("diary.summary_ms.p50", f"diary summary, {YEARS} y in memory, median",
-                      summary.p50, "ms", GOAL))  # fmt: skip
-    result.add(Figure("diary.summary_ms.p95", f"diary summary, {YEARS} y in memory, p95",
-                      summary.p95, "ms"))  # fmt: skip
+    result.add(
+        Figure(
+            "diary.summary_ms.p50",
+            f"diary summary, {YEARS} y in memory, median",
+            summary.p50,
+            "ms",
+            GOAL,
+        )
+    )
+    result.add(
+        Figure(
+            "diary.summary_ms.p95", f"diary summary, {YEARS} y in memory, p95", summary.p95, "ms"
+        )
+    )
     ctx.step(f"storing {YEARS} years in PostgreSQL and loading them back")
     stored = await diary_store_bench.run(ctx.database_url, YEARS, runs, say=ctx.step)
     for name, (median, p95) in stored.items():
         key = name.replace(" ", "_")
-        result.add(Figure(f"diary.store.{key}_ms.p50", f"diary {name}, {YEARS} y from PostgreSQL, "
-                          "median", median, "ms", GOAL))  # fmt: skip
-        result.add(Figure(f"diary.store.{key}_ms.p95", f"diary {name}, {YEARS} y from PostgreSQL, "
-                          "p95", p95, "ms"))  # fmt: skip
+        result.add(
+            Figure(
+                f"diary.store.{key}_ms.p50",
+                f"diary {name}, {YEARS} y from PostgreSQL, median",
+                median,
+                "ms",
+                GOAL,
+            )
+        )
+        result.add(
+            Figure(
+                f"diary.store.{key}_ms.p95",
+                f"diary {name}, {YEARS} y from PostgreSQL, p95",
+                p95,
+                "ms",
+            )
+        )
     return result
 
 
-register(Section("diary", "micro", 5, "diary: measures over five years of entries", run,
-                 needs=frozenset({"postgres"}), budget_s=20))  # fmt: skip
+register(
+    Section(
+        "diary",
+        "micro",
+        5,
+        "diary: measures over five years of entries",
+        run,
+        needs=frozenset({"postgres"}),
+        budget_s=20,
+    )
+)

@@ -36,28 +36,53 @@ async def run(ctx: BenchContext) -> SectionResult:
         timings.append(micros)
         target = Target(GOAL_MICROS, "lower", ISSUE) if size == GOAL_SIZE else None
         result.add(
-            Figure(f"engine.evaluate_us.{size}", f"conflict evaluation, {size} medications",
-                   micros, "µs", target, note=f"{findings:.1f} findings per list on average")
-        )  # fmt: skip
+            Figure(
+                f"engine.evaluate_us.{size}",
+                f"conflict evaluation, {size} medications",
+                micros,
+                "µs",
+                target,
+                note=f"{findings:.1f} findings per list on average",
+            )
+        )
     ctx.step("20 medications no rule pairs")
     quiet, _ = measure(engine, [quiet_list()], seconds)
-    result.add(Figure("engine.evaluate_us.20_quiet", "conflict evaluation, 20 with no rule",
-                      quiet, "µs", relative_to=f"engine.evaluate_us.{GOAL_SIZE}"))  # fmt: skip
+    result.add(
+        Figure(
+            "engine.evaluate_us.20_quiet",
+            "conflict evaluation, 20 with no rule",
+            quiet,
+            "µs",
+            relative_to=f"engine.evaluate_us.{GOAL_SIZE}",
+        )
+    )
     sizes = [float(s) for s in SIZES]
     result.add(
-        Figure("engine.growth_exponent", f"growth exponent, {SIZES[0]}-{SIZES[-1]} medications",
-               growth_exponent(sizes, timings), "", Target(1.0, "lower", ISSUE),
-               note="slope of log time on log length: 1 = linear")
-    )  # fmt: skip
+        Figure(
+            "engine.growth_exponent",
+            f"growth exponent, {SIZES[0]}-{SIZES[-1]} medications",
+            growth_exponent(sizes, timings),
+            "",
+            Target(1.0, "lower", ISSUE),
+            note="slope of log time on log length: 1 = linear",
+        )
+    )
     result.plots.append(
-        Plot("engine_time_vs_list_length", "time_vs_size",
-             "Conflict evaluation time against medication-list length",
-             (Series("µs per evaluation", tuple(sizes), tuple(timings)),),
-             x_label="medications on the list", y_label="µs per evaluation",
-             linear_reference=True)
-    )  # fmt: skip
+        Plot(
+            "engine_time_vs_list_length",
+            "time_vs_size",
+            "Conflict evaluation time against medication-list length",
+            (Series("µs per evaluation", tuple(sizes), tuple(timings)),),
+            x_label="medications on the list",
+            y_label="µs per evaluation",
+            linear_reference=True,
+        )
+    )
     return result
 
 
-register(Section("engine", "micro", 5, "conflict engine: µs per evaluation by list length", run,
-                 budget_s=5))  # fmt: skip
+register(
+    Section(
+        "engine", "micro", 5, "conflict engine: µs per evaluation by list length", run, budget_s=5
+    )
+)

@@ -105,24 +105,58 @@ async def run(ctx: BenchContext) -> SectionResult:
     async with fresh_topics(bootstrap, "limit", "in", "out") as (source, sink):
         ctx.step(f"producing {count:,} events of {EVENT_BYTES} B")
         seconds = await produce(bootstrap, source, events)
-        result.add(Figure("kafka.produce_msg_s", f"aiokafka produce, {EVENT_BYTES} B CloudEvents",
-                          per_second(count, seconds), "msg/s"))  # fmt: skip
-        result.add(Figure("kafka.produce_mb_s", "aiokafka produce, payload bytes",
-                          per_second(count * EVENT_BYTES, seconds) / 1e6, "MB/s"))  # fmt: skip
+        result.add(
+            Figure(
+                "kafka.produce_msg_s",
+                f"aiokafka produce, {EVENT_BYTES} B CloudEvents",
+                per_second(count, seconds),
+                "msg/s",
+            )
+        )
+        result.add(
+            Figure(
+                "kafka.produce_mb_s",
+                "aiokafka produce, payload bytes",
+                per_second(count * EVENT_BYTES, seconds) / 1e6,
+                "MB/s",
+            )
+        )
         ctx.step(f"consuming {count:,}")
         seen, seconds = await consume(bootstrap, source, count)
-        result.add(Figure("kafka.consume_msg_s", f"aiokafka consume, {EVENT_BYTES} B CloudEvents",
-                          per_second(seen, seconds), "msg/s"))  # fmt: skip
+        result.add(
+            Figure(
+                "kafka.consume_msg_s",
+                f"aiokafka consume, {EVENT_BYTES} B CloudEvents",
+                per_second(seen, seconds),
+                "msg/s",
+            )
+        )
         ctx.step(f"piping {count:,}: consume, produce to a second topic, commit")
         moved, seconds = await pipe(bootstrap, source, sink, count)
-        result.add(Figure("kafka.pipe_msg_s", "aiokafka consume→produce pipe",
-                          per_second(moved, seconds), "msg/s", RAW_TARGET,
-                          note=f"batches of ≤ {PIPE_BATCH}, commit per batch"))  # fmt: skip
+        result.add(
+            Figure(
+                "kafka.pipe_msg_s",
+                "aiokafka consume→produce pipe",
+                per_second(moved, seconds),
+                "msg/s",
+                RAW_TARGET,
+                note=f"batches of ≤ {PIPE_BATCH}, commit per batch",
+            )
+        )
         for name, done in (("consume", seen), ("pipe", moved)):
             if done < count:
                 result.notes.append(f"{name} stopped at {done:,} of {count:,} (time limit)")
     return result
 
 
-register(Section("kafka-limit", "limits", 1, "the limit: raw aiokafka produce, consume, pipe",
-                 run, needs=frozenset({"kafka"}), budget_s=45))  # fmt: skip
+register(
+    Section(
+        "kafka-limit",
+        "limits",
+        1,
+        "the limit: raw aiokafka produce, consume, pipe",
+        run,
+        needs=frozenset({"kafka"}),
+        budget_s=45,
+    )
+)

@@ -25,16 +25,34 @@ async def run(ctx: BenchContext) -> SectionResult:
         d = Distribution.of(samples)
         short = "free slots, 2 clinicians, a month" if key == "free_slots" else name
         result.add(Figure(f"slots.{key}_ms.p50", f"{short}, median", d.p50, "ms"))
-        result.add(Figure(f"slots.{key}_ms.p95", f"{short}, p95", d.p95, "ms",
-                          Target(GOAL_MS, "lower", "bench/slots_bench.py")))  # fmt: skip
+        result.add(
+            Figure(
+                f"slots.{key}_ms.p95",
+                f"{short}, p95",
+                d.p95,
+                "ms",
+                Target(GOAL_MS, "lower", "bench/slots_bench.py"),
+            )
+        )
     result.plots.append(
-        Plot("slots_search_time", "latency_histogram",
-             "Slot search time, two clinicians over a month (March 2026)",
-             tuple(Series(k.replace("_", " "), y=tuple(v)) for k, v in distributions.items()),
-             x_label="ms per search")
-    )  # fmt: skip
+        Plot(
+            "slots_search_time",
+            "latency_histogram",
+            "Slot search time, two clinicians over a month (March 2026)",
+            tuple(Series(k.replace("_", " "), y=tuple(v)) for k, v in distributions.items()),
+            x_label="ms per search",
+        )
+    )
     return result
 
 
-register(Section("slots", "micro", 5, "scheduling: free slots for two clinicians over a month", run,
-                 budget_s=5))  # fmt: skip
+register(
+    Section(
+        "slots",
+        "micro",
+        5,
+        "scheduling: free slots for two clinicians over a month",
+        run,
+        budget_s=5,
+    )
+)
