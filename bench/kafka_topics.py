@@ -47,5 +47,8 @@ async def _until_led(admin: AIOKafkaAdminClient, names: list[str], partitions: i
             p for t in topics if t["error_code"] == 0 for p in t["partitions"] if p["leader"] >= 0
         ]
         if len(led) == partitions * len(names):
+            # Metadata names the leaders a moment before they accept writes; without this
+            # pause the first sends are refused (NotLeaderForPartition) and retried.
+            await asyncio.sleep(1.0)
             return
         await asyncio.sleep(0.2)

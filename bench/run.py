@@ -126,6 +126,7 @@ def _run_sections(
                 error = "".join(traceback.format_exception_only(exc)).strip()
                 traceback.print_exc(file=sys.stderr)
             duration = time.monotonic() - started
+            context.measured.update((f.key, f) for f in result.figures)
             report.sections.append(
                 SectionOutcome(
                     section.name,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bench.core.model import SectionResult
+from bench.core.model import Figure, SectionResult
 from bench.core.progress import Progress
 
 Need = Literal["kafka", "postgres"]
@@ -23,13 +23,15 @@ Need = Literal["kafka", "postgres"]
 class BenchContext:
     """What a section gets: where Kafka and PostgreSQL are (empty when not needed), a
     scale for its workload (1.0 = the full run; `--quick` passes less), the results
-    folder, and the progress line to tell what it is doing."""
+    folder, the progress line to tell what it is doing, and the figures of the sections
+    run before it (by key), for plots that compare across sections."""
 
     kafka_bootstrap_servers: str
     database_url: str
     scale: float
     out_dir: Path
     progress: Progress
+    measured: dict[str, Figure] = field(default_factory=dict)
 
     def scaled(self, full: int, minimum: int = 1) -> int:
         return max(minimum, round(full * self.scale))

@@ -3,7 +3,9 @@
 
 The producer is configured as the outbox relay's (idempotent, acks=all, aiokafka's
 defaults otherwise); the pipe works like a service without a database: fetch a batch,
-produce each record to a second topic, wait for the acks, commit the offsets.
+produce each record to a second topic, wait for the acks, commit the offsets. Its
+one-by-one variant waits for each record's ack before sending the next, as a handler
+that awaits its publish does (the shape of FastStream's per-message loop).
 """
 
 import asyncio
@@ -19,6 +21,7 @@ from bench.payload import EVENT_BYTES, prescription_events
 
 MESSAGES = 100_000
 STAGE_LIMIT_S = 40.0  # per stage, so a slow machine still finishes in bounded time
+ONE_BY_ONE_LIMIT_S = 10.0  # a round trip per record: never near the end of the topic
 PIPE_BATCH = 500
 RAW_TARGET = Target(30_000, "higher", "perf-reliability.md §0: raw Kafka pipe ≥ 30k msg/s")
 
@@ -65,13 +68,15 @@ async def consume(bootstrap_servers: str, topic: str, expected: int) -> tuple[in
         await consumer.stop()
 
 
-async def pipe(bootstrap_servers: str, source: str, sink: str, expected: int) -> tuple[int, float]:
+async def pipe(
+    bootstrap_servers: str, source: str, sink: str, expected: int, *, one_by_one: bool = False
+) -> tuple[int, float]:
     """(records, seconds) forwarding `source` to `sink` in a consumer group, timed from
     the first record fetched (the group join is not in the figure)."""
     consumer = AIOKafkaConsumer(
         source,
         bootstrap_servers=bootstrap_servers,
-        group_id=f"bench-raw-pipe-{run_tag()}",
+        group_id=f"bench-raw-pipe-{run_tag()}-{one_by_one}",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         client_id="bench-raw-pipe",
@@ -80,15 +85,22 @@ async def pipe(bootstrap_servers: str, source: str, sink: str, expected: int) ->
     await asyncio.gather(consumer.start(), p.start())
     try:
         moved, started = 0, 0.0
-        deadline = time.perf_counter() + STAGE_LIMIT_S + 15  # + the group join
+        limit = ONE_BY_ONE_LIMIT_S if one_by_one else STAGE_LIMIT_S
+        deadline = time.perf_counter() + limit + 15  # + the group join
         while moved < expected and time.perf_counter() < deadline:
             batches = await consumer.getmany(timeout_ms=500, max_records=PIPE_BATCH)
             records = [r for rs in batches.values() for r in rs]
             if not records:
                 continue
-            started = started or time.perf_counter()
-            deliveries = [await p.send(sink, r.value, key=r.key) for r in records]
-            await asyncio.gather(*deliveries)
+            if not started:
+                started = time.perf_counter()
+                deadline = started + limit
+            if one_by_one:
+                for r in records:
+                    await p.send_and_wait(sink, r.value, key=r.key)
+            else:
+                deliveries = [await p.send(sink, r.value, key=r.key) for r in records]
+                await asyncio.gather(*deliveries)
             await consumer.commit()
             moved += len(records)
         return moved, time.perf_counter() - started if started else 0.0
@@ -141,6 +153,18 @@ async def run(ctx: BenchContext) -> SectionResult:
                 "msg/s",
                 RAW_TARGET,
                 note=f"batches of ≤ {PIPE_BATCH}, commit per batch",
+            )
+        )
+        ctx.step("piping one by one: each record's ack awaited before the next")
+        single, seconds = await pipe(bootstrap, source, sink, count, one_by_one=True)
+        result.add(
+            Figure(
+                "kafka.pipe_msg_s.one_by_one",
+                "aiokafka pipe, one record in flight",
+                per_second(single, seconds),
+                "msg/s",
+                relative_to="kafka.pipe_msg_s",
+                note="send_and_wait per record: a round trip each",
             )
         )
         for name, done in (("consume", seen), ("pipe", moved)):
