@@ -60,16 +60,8 @@ format: $(INSTALLED)  ## apply ruff's fixes and formatting
 	@$(VENV)/bin/ruff check --fix .
 	@$(VENV)/bin/ruff format .
 
-bench: $(INSTALLED)  ## benchmarks: conflict engine, diary metrics (the pipeline: the performance issue)
-	@echo "== conflict engine: time per evaluation by list length"
-	@$(PY) bench/engine_bench.py
-	@echo "== diary: a clinician's metric set over five years of daily entries (from facts in memory)"
-	@$(PY) bench/diary_bench.py
-	@echo "== diary: the same five years stored in PostgreSQL (load + compute, as the service does)"
-	@$(PY) bench/diary_store_bench.py
-	@echo "== scheduling: free slots for two clinicians over a month"
-	@$(PY) bench/slots_bench.py
-	@echo "pipeline, latency and scale-out benchmarks: not yet (the performance issue)"
+bench: install  ## benchmarks in one run: table, bench-results/ (JSON, PNG); make bench ONLY=limits
+	@$(PY) -m bench.run $(if $(ONLY),--only $(ONLY)) $(BENCH_ARGS)
 
 clean: stop  ## remove the virtualenv, the Kafka jars, local data and caches
 	rm -rf $(VENV) $(CACHE) .pytest_cache .mypy_cache .ruff_cache

@@ -17,7 +17,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -105,6 +105,17 @@ def build_diary(
     return attacks, checkins, questionnaires
 
 
+def full_summary(
+    attacks: list[AttackFacts],
+    checkins: list[CheckinFacts],
+    questionnaires: list[QuestionnaireFacts],
+    last_visit: date,
+) -> object:
+    """The clinician summary and its alert decision, from the facts (what is timed)."""
+    days = classify_days(attacks, checkins, ZONE, as_of=AS_OF)
+    return decide_alerts(clinician_summary(days, questionnaires, last_visit=last_visit))
+
+
 def timed(work: Callable[[], object], runs: int) -> float:
     """Median ms over `runs` after one warm-up."""
     work()
@@ -129,8 +140,7 @@ def main() -> None:
         return classify_days(attacks, checkins, ZONE, as_of=AS_OF)
 
     def full() -> object:
-        summary = clinician_summary(bucket(), questionnaires, last_visit=last_visit)
-        return decide_alerts(summary)
+        return full_summary(attacks, checkins, questionnaires, last_visit)
 
     days = bucket()
     scored = score_all(questionnaires)

@@ -147,7 +147,7 @@ async def timed(work: Callable[[], Awaitable[object]], runs: int) -> tuple[float
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
 
 
-async def seed(pool: asyncpg.Pool, years: int) -> None:
+async def seed(pool: asyncpg.Pool, years: int, say: Callable[[str], None] = print) -> None:
     """The seeded diary, stored as the API stores it (and then let go: a service instance
     holds no diary in memory)."""
     attacks, checkins, questionnaires = build_diary(years, random.Random(2026))  # noqa: S311
@@ -170,18 +170,21 @@ async def seed(pool: asyncpg.Pool, years: int) -> None:
             [(PATIENT, *row) for row in rows],
         )
     await pool.execute("ANALYZE entries")
-    print(
+    say(
         f"{years} years stored: {len(checkins)} check-ins, {len(attacks)} attacks, "
         f"{len(questionnaires)} questionnaires ({len(rows)} rows, "
         f"{sum(len(json.dumps(r[4])) for r in rows) / 1e6:.1f} MB of JSON)"
     )
 
 
-async def run(dsn: str, years: int, runs: int) -> dict[str, float]:
+async def run(
+    dsn: str, years: int, runs: int, say: Callable[[str], None] = print
+) -> dict[str, tuple[float, float]]:
+    """(median, p95) ms of "measures" and "alert decision"; progress and results to `say`."""
     await apply_migrations(dsn, SCHEMA, service_migrations("diary", MIGRATIONS))
     pool = await create_pool(dsn, schema=SCHEMA, application_name="bench", min_size=1, max_size=2)
     try:
-        await seed(pool, years)
+        await seed(pool, years, say)
         # The process as the service runs it: its start-up heap frozen (services/diary/__main__).
         gc.collect()
         gc.freeze()
@@ -199,9 +202,9 @@ async def run(dsn: str, years: int, runs: int) -> dict[str, float]:
         results = {}
         for name, work in (("measures", measures), ("alert decision", alert_decision)):
             median, p95 = await timed(work, runs)
-            results[name] = median
+            results[name] = (median, p95)
             verdict = "meets" if median < GOAL_MS else "MISSES"
-            print(
+            say(
                 f"  {name:<16} median {median:7.2f} ms  p95 {p95:7.2f} ms  "
                 f"({verdict} the {GOAL_MS:.0f} ms goal)"
             )

@@ -172,6 +172,15 @@ def measure(
     return elapsed / (runs * len(lists)) * 1e6, sum(findings) / len(findings)
 
 
+def quiet_list() -> list[MedicationEntry]:
+    return [
+        MedicationEntry(
+            f"rx-{i}", name, None, "10 mg", "once daily", None, None, "dr-gp", "primary_care", True
+        )
+        for i, name in enumerate(QUIET)
+    ]
+
+
 GOAL_SIZE, GOAL_MICROS = 20, 50.0
 
 
@@ -197,13 +206,7 @@ def main() -> None:
         at_20 = micros if size == GOAL_SIZE else at_20
         per_finding = f"{micros / findings:>11.1f}" if findings else f"{'-':>11}"
         print(f"{size:>11} {micros:>14.1f} {micros / base:>6.2f} {findings:>9.1f} {per_finding}")
-    quiet = [
-        MedicationEntry(
-            f"rx-{i}", name, None, "10 mg", "once daily", None, None, "dr-gp", "primary_care", True
-        )
-        for i, name in enumerate(QUIET)
-    ]
-    micros, findings = measure(engine, [quiet], args.seconds)
+    micros, findings = measure(engine, [quiet_list()], args.seconds)
     print(f"{'20 (quiet)':>11} {micros:>14.1f} {'':>6} {findings:>9.1f}  no rule applies")
     verdict = "met" if at_20 <= GOAL_MICROS else "NOT met"
     print(f"goal: {GOAL_SIZE} medications under {GOAL_MICROS:.0f} µs -> {at_20:.1f} µs ({verdict})")

@@ -1,10 +1,10 @@
-"""The PostgreSQL a benchmark runs against: DATABASE_URL, else the project's own."""
+"""The PostgreSQL a standalone benchmark script runs against: DATABASE_URL, else our own."""
 
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from devstack.infra import start_infra
+from devstack.endpoints import environment_or_devstack
 
 
 @contextmanager
@@ -15,8 +15,5 @@ def bench_database() -> Iterator[str]:
         yield given
         return
     print("starting PostgreSQL (and Kafka) for the benchmark: devstack instance 'bench' ...")
-    infra = start_infra("bench")
-    try:
-        yield infra.database_url
-    finally:
-        infra.stop()
+    with environment_or_devstack("bench") as endpoints:
+        yield endpoints.database_url

@@ -9,17 +9,13 @@ import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+
+from devstack.endpoints import Endpoints, environment_or_devstack, from_environment
+
+__all__ = ["Endpoints", "docker_answers", "test_infrastructure"]
 
 KAFKA_IMAGE = "apache/kafka:4.4.0"
 POSTGRES_IMAGE = "postgres:16"
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    kafka_bootstrap_servers: str
-    database_url: str
-    how: str
 
 
 def docker_answers() -> bool:
@@ -80,17 +76,15 @@ def _containers() -> Iterator[Endpoints]:
 
 @contextmanager
 def test_infrastructure() -> Iterator[Endpoints]:
-    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    database = os.environ.get("DATABASE_URL")
-    if kafka and database:
-        yield Endpoints(kafka, database, "environment")
+    given = from_environment()
+    if given is not None:
+        yield given
         return
-    if docker_answers() and not (kafka or database):
+    if docker_answers() and not (
+        os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or os.environ.get("DATABASE_URL")
+    ):
         with _containers() as endpoints:
             yield endpoints
         return
-    from devstack.infra import start_infra
-
-    # devstack honours DATABASE_URL itself and then starts only Kafka.
-    with start_infra(instance="test") as infra:
-        yield Endpoints(infra.kafka_bootstrap_servers, infra.database_url, "devstack")
+    with environment_or_devstack("test") as endpoints:
+        yield endpoints
