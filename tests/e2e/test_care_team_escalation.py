@@ -22,6 +22,7 @@ from tests.support.ids import unique
 from tests.support.infrastructure import Endpoints
 from tests.support.kafka_probe import TopicProbe, events_with, publish_raw
 from tests.support.services import RunningService, running_service
+from tests.support.tokens import clinician_auth
 from tests.support.waiting import eventually
 
 PSYCHIATRIST, GP, NEUROLOGIST = "dr-okafor", "dr-haddad", "dr-lindqvist"
@@ -199,3 +200,45 @@ async def test_instances_escalating_at_once_create_each_step_once(
     results: list[Any] = await asyncio.gather(*(escalate(service) for _ in range(4)))
     assert sum(results) == 1
     assert len(await notifications_of(service, patient, kind="escalation")) == 1
+
+
+async def test_the_running_service_escalates_by_itself_until_acknowledged_over_http(
+    infra: Endpoints,
+) -> None:
+    """No pass called by hand: the service's own loop (a 1 s window here, 30 min by default)
+    re-sends, then hands on; the primary care clinician's acknowledgement in the inbox ends
+    the chain for good."""
+    async with running_service(
+        create_app, CareTeamSettings, infra,
+        escalation_after=timedelta(seconds=1), notification_loop_interval_s=0.1,
+    ) as service:  # fmt: skip
+        patient = unique("p-")
+        await set_up_team(service.http, patient, TEAM)
+        await phq9_item9(service, patient)
+        resent, handed_on = await eventually(
+            lambda: notifications_of(service, patient, kind="escalation"),
+            lambda rows: len(rows) >= 2,
+            what="a re-send and a hand-on",
+        )
+        assert (resent["recipient_id"], resent["escalation"]) == (PSYCHIATRIST, 1)
+        assert (handed_on["recipient_id"], handed_on["escalation"]) == (GP, 2)
+        acked = await service.http.post(
+            f"/clinicians/me/notifications/{handed_on['notification_id']}/acknowledge",
+            headers=clinician_auth(GP),
+        )
+        assert acked.status_code == 200, acked.text
+        # The next hand-on (to the headache specialist) would be due a second later; wait for
+        # two more loop rounds past that by watching the loop's own effect on another chain.
+        other = unique("p-")
+        await set_up_team(service.http, other, TEAM)
+        await phq9_item9(service, other)
+        await eventually(
+            lambda: notifications_of(service, other, kind="escalation"),
+            lambda rows: len(rows) >= 2,
+            what="the other patient's chain to move on twice",
+        )
+        final = await notifications_of(service, patient, kind="escalation")
+        assert [(r["recipient_id"], r["escalation"]) for r in final] == [
+            (PSYCHIATRIST, 1),
+            (GP, 2),
+        ]
