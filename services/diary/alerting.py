@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from services.diary.adapters import repository
 from services.diary.adapters.facts import (
     attack_facts,
-    checkin_facts,
+    checkin_table,
     questionnaire_facts,
     state_from_json,
     state_json,
@@ -29,7 +29,7 @@ async def summarise(
 ) -> tuple[DiaryDays, ClinicianSummary]:
     zone = ZoneInfo(await repository.timezone(conn, patient_id))
     attacks = [attack_facts(row) for row in await repository.attack_fact_rows(conn, patient_id)]
-    checkins = [checkin_facts(row) for row in await repository.checkin_fact_rows(conn, patient_id)]
+    checkins = checkin_table(await repository.checkin_fact_rows(conn, patient_id))
     questionnaires = [
         questionnaire_facts(row)
         for row in await repository.questionnaire_fact_rows(conn, patient_id)

@@ -26,6 +26,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from services.diary.domain.clinical.acute_drugs import MIGRAINE_SPECIFIC, AcuteClass
+from services.diary.domain.clinical.checkin_table import CheckinTable
 from services.diary.domain.clinical.facts import AttackFacts, CheckinFacts
 
 ONE_DAY = timedelta(days=1)
@@ -84,7 +85,7 @@ class DiaryDays:
     zone: ZoneInfo
     through: date  # the local day of as_of: the last day any window may end on
     records: Mapping[date, DayRecord]
-    checkins: Mapping[date, CheckinFacts]
+    checkins: CheckinTable
     first_day: date | None = None
 
     def day(self, day: date) -> DayRecord:
@@ -201,7 +202,7 @@ def _bucket(buckets: dict[date, _Day], day: date) -> _Day:
 
 def classify_days(
     attacks: Iterable[AttackFacts],
-    checkins: Iterable[CheckinFacts],
+    checkins: Iterable[CheckinFacts] | CheckinTable,
     zone: ZoneInfo,
     *,
     as_of: datetime,
@@ -214,11 +215,7 @@ def classify_days(
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     buckets: dict[date, _Day] = {}
-    by_day: dict[date, CheckinFacts] = {}
-    for checkin in checkins:
-        if checkin.day in by_day:
-            raise ValueError(f"two check-ins for {checkin.day.isoformat()}")
-        by_day[checkin.day] = checkin
+    by_day = checkins if isinstance(checkins, CheckinTable) else CheckinTable.of(checkins)
     as_of_utc, minimum = as_of.astimezone(UTC), timedelta(minutes=rules.min_headache_minutes)
     for attack in attacks:
         _add_attack(buckets, attack, zone, as_of_utc, minimum, rules)
@@ -228,7 +225,7 @@ def classify_days(
         zone=zone,
         through=as_of.astimezone(zone).date(),
         records=MappingProxyType(records),
-        checkins=MappingProxyType(by_day),
+        checkins=by_day,
         first_day=min((*records, *by_day), default=None),
     )
 

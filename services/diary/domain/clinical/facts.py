@@ -92,13 +92,20 @@ class CheckinFacts:
     caffeine_mg: float | None = None
 
     def __post_init__(self) -> None:
-        _check_range(self.mood, 0, 10, "mood")
-        _check_range(self.stress, 0, 10, "stress")
-        _check_range(self.sleep_hours, 0, 24, "sleep_hours")
-        _check_range(self.sleep_quality, 0, 10, "sleep_quality")
-        _check_range(self.alcohol_units, 0, 100, "alcohol_units")
-        _check_range(self.skipped_meals, 0, 10, "skipped_meals")
-        _check_range(self.caffeine_mg, 0, 5000, "caffeine_mg")
+        for field, low, high in CHECKIN_RANGES:
+            _check_range(getattr(self, field), low, high, field)
+
+
+# Each check-in field's allowed range, in field order (CheckinTable checks rows in bulk).
+CHECKIN_RANGES: tuple[tuple[str, int, int], ...] = (
+    ("mood", 0, 10),
+    ("stress", 0, 10),
+    ("sleep_hours", 0, 24),
+    ("sleep_quality", 0, 10),
+    ("alcohol_units", 0, 100),
+    ("skipped_meals", 0, 10),
+    ("caffeine_mg", 0, 5000),
+)
 
 
 # ---- Questionnaires (KB §3.4). Answers are checked here so every error names its item. ----
