@@ -118,8 +118,15 @@ class QuestionnaireError(ValueError):
 def _check_items(label: str, items: tuple[int, ...], count: int, high: int) -> None:
     if len(items) != count:
         raise QuestionnaireError(f"{label}: expected {count} items, got {len(items)}")
+    # Every stored questionnaire is rebuilt on each read: check plain ints in bulk, and name
+    # the failing item (below) only when there is one.
+    if set(map(type, items)) == _PLAIN_INT and min(items) >= 0 and max(items) <= high:
+        return
     for number, value in enumerate(items, start=1):
         _check_item(f"{label} item {number}", value, high)
+
+
+_PLAIN_INT = {int}
 
 
 def _check_item(what: str, value: object, high: int) -> None:
