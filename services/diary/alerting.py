@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from services.diary.adapters import repository
 from services.diary.adapters.facts import (
     attack_facts,
-    checkin_facts,
+    checkin_table,
     questionnaire_facts,
     state_from_json,
     state_json,
@@ -27,15 +27,15 @@ SOURCE = "/carecoord/diary"
 async def summarise(
     conn: Connection, patient_id: str, *, now: datetime
 ) -> tuple[DiaryDays, ClinicianSummary]:
-    zone = ZoneInfo(await repository.timezone(conn, patient_id))
+    tz, visited = await repository.zone_and_last_visit(conn, patient_id, now)
+    zone = ZoneInfo(tz)
     attacks = [attack_facts(row) for row in await repository.attack_fact_rows(conn, patient_id)]
-    checkins = [checkin_facts(row) for row in await repository.checkin_fact_rows(conn, patient_id)]
+    checkins = checkin_table(await repository.checkin_fact_rows(conn, patient_id))
     questionnaires = [
         questionnaire_facts(row)
         for row in await repository.questionnaire_fact_rows(conn, patient_id)
     ]
     days = classify_days(attacks, checkins, zone, as_of=now)
-    visited = await repository.last_visit_start(conn, patient_id, now)
     last_visit = None if visited is None else visited.astimezone(zone).date()
     return days, clinician_summary(days, questionnaires, last_visit=last_visit)
 

@@ -1,11 +1,13 @@
 """Stored diary entries -> the clinical core's facts, and alert state <-> JSON."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 
 from services.diary.domain.clinical.alerts import AlertKind, AlertState, Episode
+from services.diary.domain.clinical.checkin_table import CheckinRow, CheckinTable
 from services.diary.domain.clinical.facts import (
     AttackFacts,
     CheckinFacts,
@@ -58,6 +60,11 @@ def checkin_facts(row: asyncpg.Record) -> CheckinFacts:
         skipped_meals=meals,
         caffeine_mg=caffeine,
     )
+
+
+def checkin_table(rows: Iterable[asyncpg.Record]) -> CheckinTable:
+    """From `repository.checkin_fact_rows` rows (their columns are CheckinFacts' fields)."""
+    return CheckinTable(cast("Iterable[CheckinRow]", map(tuple, rows)))
 
 
 def questionnaire_facts(row: asyncpg.Record) -> QuestionnaireFacts:

@@ -143,15 +143,20 @@ async def record_completed_visit(
     )
 
 
-async def last_visit_start(conn: Connection, patient_id: str, until: datetime) -> datetime | None:
-    """When the patient's latest visit that took place (by `until`) started."""
-    found: datetime | None = await conn.fetchval(
-        """SELECT max(starts_at) FROM completed_visits
-           WHERE patient_id = $1 AND starts_at <= $2""",
+async def zone_and_last_visit(
+    conn: Connection, patient_id: str, until: datetime
+) -> tuple[str, datetime | None]:
+    """(timezone, last_visit_start) in one round trip: every read and every write's alert
+    decision needs both."""
+    row = await conn.fetchrow(
+        """SELECT (SELECT timezone FROM patient_settings WHERE patient_id = $1),
+                  (SELECT max(starts_at) FROM completed_visits
+                   WHERE patient_id = $1 AND starts_at <= $2)""",
         patient_id,
         until,
     )
-    return found
+    assert row is not None  # a SELECT without FROM yields one row
+    return row[0] or "UTC", row[1]
 
 
 async def care_team(conn: Connection, patient_id: str) -> set[str]:

@@ -26,6 +26,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from services.diary.domain.clinical.acute_drugs import MIGRAINE_SPECIFIC, AcuteClass
+from services.diary.domain.clinical.checkin_table import CheckinTable
 from services.diary.domain.clinical.facts import AttackFacts, CheckinFacts
 
 ONE_DAY = timedelta(days=1)
@@ -84,7 +85,7 @@ class DiaryDays:
     zone: ZoneInfo
     through: date  # the local day of as_of: the last day any window may end on
     records: Mapping[date, DayRecord]
-    checkins: Mapping[date, CheckinFacts]
+    checkins: CheckinTable
     first_day: date | None = None
 
     def day(self, day: date) -> DayRecord:
@@ -148,33 +149,43 @@ class _Day:
         self.attacks.add(attack.attack_id)
 
 
+# Five years hold ~500 attacks and ~700 touched days; this runs on every read and every
+# write's alert decision, so the per-attack work avoids repeated conversions and lookups.
 def _add_attack(
     buckets: dict[date, _Day], attack: AttackFacts, zone: ZoneInfo, as_of: datetime,
-    rules: DayRules,
+    minimum: timedelta, rules: DayRules,
 ) -> None:  # fmt: skip
+    """as_of in UTC; minimum: rules.min_headache_minutes as a timedelta."""
     start = attack.started_at.astimezone(UTC)
-    end = (attack.ended_at or max(as_of, attack.started_at)).astimezone(UTC)
-    minimum = timedelta(minutes=rules.min_headache_minutes)
-    treated = any(m.acute_class is not None for m in attack.medications)
-    long_enough = attack.ended_at is None or end - start >= minimum  # ongoing: in it now
-    qualifies = long_enough or treated or bool(attack.aura)
+    if attack.ended_at is None:  # ongoing: in it now, so long enough
+        end, long_enough = max(as_of, start), True
+    else:
+        end = attack.ended_at.astimezone(UTC)
+        long_enough = end - start >= minimum
+    medications = attack.medications
+    treated = any(m.acute_class is not None for m in medications) if medications else False
+    aura = bool(attack.aura)
     # Features count only for a headache long enough to be one (KB §3.3 "≥30 min").
-    migraine = bool(attack.aura) or (long_enough and is_migraine_attack(attack, rules))
+    migraine = aura or (long_enough and is_migraine_attack(attack, rules))
 
     first = start.astimezone(zone).date()
-    onset = _bucket(buckets, first)
+    onset = buckets.get(first) or _bucket(buckets, first)
     onset.onsets.append(attack)
-    if qualifies:
+    if long_enough or treated or aura:
         onset.mark_headache(attack, migraine)
-        day, last = first + ONE_DAY, end.astimezone(zone).date()
-        while day <= last:  # continuation days, each with its own ≥30 min
-            day_start, day_end = _local_midnight(day, zone), _local_midnight(day + ONE_DAY, zone)
-            if min(end, day_end) - day_start >= minimum:
-                _bucket(buckets, day).mark_headache(attack, migraine)
-            day += ONE_DAY
+        last = end.astimezone(zone).date()
+        if last > first:  # continuation days, each with its own ≥30 min
+            day = first + ONE_DAY
+            day_start = _local_midnight(day, zone)
+            while day <= last:
+                day_end = _local_midnight(day + ONE_DAY, zone)
+                if min(end, day_end) - day_start >= minimum:
+                    (buckets.get(day) or _bucket(buckets, day)).mark_headache(attack, migraine)
+                day, day_start = day + ONE_DAY, day_end
 
-    for intake in attack.medications:
-        bucket = _bucket(buckets, intake.taken_at.astimezone(zone).date())
+    for intake in medications:
+        taken_on = intake.taken_at.astimezone(zone).date()
+        bucket = buckets.get(taken_on) or _bucket(buckets, taken_on)
         if intake.acute_class is None:
             bucket.unk.add(intake.name)
             continue
@@ -185,15 +196,13 @@ def _add_attack(
 
 
 def _bucket(buckets: dict[date, _Day], day: date) -> _Day:
-    found = buckets.get(day)
-    if found is None:
-        found = buckets[day] = _Day()
+    found = buckets[day] = _Day()
     return found
 
 
 def classify_days(
     attacks: Iterable[AttackFacts],
-    checkins: Iterable[CheckinFacts],
+    checkins: Iterable[CheckinFacts] | CheckinTable,
     zone: ZoneInfo,
     *,
     as_of: datetime,
@@ -206,25 +215,24 @@ def classify_days(
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     buckets: dict[date, _Day] = {}
-    by_day: dict[date, CheckinFacts] = {}
-    for checkin in checkins:
-        if checkin.day in by_day:
-            raise ValueError(f"two check-ins for {checkin.day.isoformat()}")
-        by_day[checkin.day] = checkin
+    by_day = checkins if isinstance(checkins, CheckinTable) else CheckinTable.of(checkins)
+    as_of_utc, minimum = as_of.astimezone(UTC), timedelta(minutes=rules.min_headache_minutes)
     for attack in attacks:
-        _add_attack(buckets, attack, zone, as_of, rules)
+        _add_attack(buckets, attack, zone, as_of_utc, minimum, rules)
 
     records = {day: _freeze(day, acc) for day, acc in buckets.items()}
     return DiaryDays(
         zone=zone,
         through=as_of.astimezone(zone).date(),
         records=MappingProxyType(records),
-        checkins=MappingProxyType(by_day),
+        checkins=by_day,
         first_day=min((*records, *by_day), default=None),
     )
 
 
 def _freeze(day: date, acc: _Day) -> DayRecord:
+    # Most days hold one attack: sorting (and the sort key's tuples) only when there are more.
+    onsets, attack_ids, unk = acc.onsets, acc.attacks, acc.unk
     return DayRecord(
         day=day,
         # Any entry touching the day documents it: a logged too-short headache is a report.
@@ -233,7 +241,11 @@ def _freeze(day: date, acc: _Day) -> DayRecord:
         migraine=acc.migraine,
         peak_intensity=acc.peak,
         acute_classes=frozenset(acc.acute),
-        attack_ids=tuple(sorted(acc.attacks)),
-        onsets=tuple(sorted(acc.onsets, key=lambda a: (a.started_at, a.attack_id))),
-        unclassified_medications=tuple(sorted(acc.unk)),
+        attack_ids=tuple(sorted(attack_ids)) if len(attack_ids) > 1 else tuple(attack_ids),
+        onsets=tuple(sorted(onsets, key=_onset_order)) if len(onsets) > 1 else tuple(onsets),
+        unclassified_medications=tuple(sorted(unk)) if len(unk) > 1 else tuple(unk),
     )
+
+
+def _onset_order(attack: AttackFacts) -> tuple[datetime, str]:
+    return attack.started_at, attack.attack_id

@@ -92,13 +92,20 @@ class CheckinFacts:
     caffeine_mg: float | None = None
 
     def __post_init__(self) -> None:
-        _check_range(self.mood, 0, 10, "mood")
-        _check_range(self.stress, 0, 10, "stress")
-        _check_range(self.sleep_hours, 0, 24, "sleep_hours")
-        _check_range(self.sleep_quality, 0, 10, "sleep_quality")
-        _check_range(self.alcohol_units, 0, 100, "alcohol_units")
-        _check_range(self.skipped_meals, 0, 10, "skipped_meals")
-        _check_range(self.caffeine_mg, 0, 5000, "caffeine_mg")
+        for field, low, high in CHECKIN_RANGES:
+            _check_range(getattr(self, field), low, high, field)
+
+
+# Each check-in field's allowed range, in field order (CheckinTable checks rows in bulk).
+CHECKIN_RANGES: tuple[tuple[str, int, int], ...] = (
+    ("mood", 0, 10),
+    ("stress", 0, 10),
+    ("sleep_hours", 0, 24),
+    ("sleep_quality", 0, 10),
+    ("alcohol_units", 0, 100),
+    ("skipped_meals", 0, 10),
+    ("caffeine_mg", 0, 5000),
+)
 
 
 # ---- Questionnaires (KB §3.4). Answers are checked here so every error names its item. ----
@@ -111,8 +118,15 @@ class QuestionnaireError(ValueError):
 def _check_items(label: str, items: tuple[int, ...], count: int, high: int) -> None:
     if len(items) != count:
         raise QuestionnaireError(f"{label}: expected {count} items, got {len(items)}")
+    # Every stored questionnaire is rebuilt on each read: check plain ints in bulk, and name
+    # the failing item (below) only when there is one.
+    if set(map(type, items)) == _PLAIN_INT and min(items) >= 0 and max(items) <= high:
+        return
     for number, value in enumerate(items, start=1):
         _check_item(f"{label} item {number}", value, high)
+
+
+_PLAIN_INT = {int}
 
 
 def _check_item(what: str, value: object, high: int) -> None:

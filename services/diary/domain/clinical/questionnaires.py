@@ -8,6 +8,7 @@ and B) are kept in the result but never enter the total.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import cast
 
 from services.diary.domain.clinical.facts import (
     Answers,
@@ -193,6 +194,8 @@ def parse_answers(instrument: Instrument, values: Sequence[int | str]) -> Answer
 
 
 def _ints(label: str, values: Sequence[int | str], letters: str = "") -> tuple[int, ...]:
+    if set(map(type, values)) == _PLAIN_INT:  # stored answers: already whole numbers
+        return tuple(cast("Sequence[int]", values))
     numbered = [str(n) for n in range(1, len(values) - len(letters) + 1)] + list(letters)
     out = []
     for name, value in zip(numbered, values, strict=True):
@@ -203,6 +206,9 @@ def _ints(label: str, values: Sequence[int | str], letters: str = "") -> tuple[i
         else:
             raise QuestionnaireError(f"{label} item {name}: must be a whole number, got {value!r}")
     return tuple(out)
+
+
+_PLAIN_INT = {int}  # bool is an int subclass, and not an answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +226,7 @@ def score_all(questionnaires: Iterable[QuestionnaireFacts]) -> tuple[ScoredQuest
     unique: dict[str, QuestionnaireFacts] = {}
     for q in questionnaires:
         seen = unique.setdefault(q.questionnaire_id, q)
-        if seen != q:
+        if seen is not q and seen != q:
             raise ValueError(f"questionnaire {q.questionnaire_id} given twice, differently")
     ordered = sorted(unique.values(), key=lambda q: (q.completed_at, q.questionnaire_id))
     return tuple(ScoredQuestionnaire(q, score(q.answers)) for q in ordered)

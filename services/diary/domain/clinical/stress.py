@@ -23,10 +23,10 @@ Minimum data (below it the answer is "insufficient data", saying what is missing
 import math
 import statistics
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
-from services.diary.domain.clinical.days import DiaryDays
+from services.diary.domain.clinical.days import ONE_DAY, DiaryDays
 
 MIN_AT_RISK_DAYS = 28
 MIN_NEXT_DAY_HEADACHES = 5
@@ -57,14 +57,21 @@ class StressAssociation:
 def stress_association(days: DiaryDays, *, since: date | None = None) -> StressAssociation:
     """Over the whole diary (or from `since`) up to days.through."""
     pairs: list[tuple[int, bool]] = []  # (stress on an at-risk day, headache next day)
-    for day, checkin in days.checkins.items():
-        if checkin.stress is None or day >= days.through or (since is not None and day < since):
+    # Five years are ~1,800 rated days: read the records and check-ins directly (as
+    # DiaryDays.is_headache / is_documented do) rather than through a method call each.
+    records, checkins, through = days.records, days.checkins, days.through
+    for day, stress in checkins.stress_ratings():
+        if day >= through or (since is not None and day < since):
             continue
-        if days.is_headache(day):
+        record = records.get(day)
+        if record is not None and record.headache:
             continue
-        following = day + timedelta(days=1)
-        if days.is_documented(following):
-            pairs.append((checkin.stress, days.is_headache(following)))
+        following = day + ONE_DAY
+        next_record = records.get(following)
+        if next_record is not None:  # a record documents its day
+            pairs.append((stress, next_record.headache))
+        elif following in checkins:
+            pairs.append((stress, False))
 
     headaches = sum(1 for _, headache in pairs if headache)
     missing = []
