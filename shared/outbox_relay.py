@@ -91,8 +91,11 @@ class OutboxRelay:
                     wake.clear()  # before draining: a NOTIFY during the drain wakes us again
                     while await self._publish_batch(conn, producer) == self._batch_size:
                         pass
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a
+                    # cancellation that lands as the event is set, and shutdown then hangs.
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(wake.wait(), self._poll_interval_s)
+                        async with asyncio.timeout(self._poll_interval_s):
+                            await wake.wait()
                     if conn.is_closed():
                         raise ConnectionError("outbox relay lost its database connection")
             finally:
