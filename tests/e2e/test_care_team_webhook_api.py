@@ -87,6 +87,29 @@ async def test_deactivated_subscriptions_receive_nothing_more(care_team: Running
     assert active.json() == []
 
 
+async def test_what_was_still_queued_is_cancelled_when_a_subscription_is_deactivated(
+    care_team: RunningService,
+) -> None:
+    clinician = unique("dr-")
+    created = await care_team.http.post(
+        "/clinicians/me/webhooks", json={"url": LOCAL_URL}, headers=clinician_auth(clinician)
+    )
+    subscription_id = created.json()["subscription_id"]
+    queued = await notify_clinician(care_team, clinician)  # nobody answers on port 9
+    [pending] = await deliveries(care_team, clinician, subscription_id)
+    assert (pending["notification_id"], pending["status"]) == (
+        str(queued.notification_id),
+        "pending",
+    )
+    deleted = await care_team.http.delete(
+        f"/webhooks/{subscription_id}", headers=clinician_auth(clinician)
+    )
+    assert deleted.status_code == 200
+    [cancelled] = await deliveries(care_team, clinician, subscription_id)
+    assert cancelled["status"] == "cancelled" and cancelled["finished_at"] is not None
+    assert deleted.json()["pending"] == 0
+
+
 async def test_digest_notifications_are_not_pushed(care_team: RunningService) -> None:
     clinician = unique("dr-")
     created = await care_team.http.post(

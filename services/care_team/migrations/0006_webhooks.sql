@@ -12,6 +12,11 @@ ALTER TABLE webhook_subscriptions
 -- starts afresh while attempt numbers keep counting up.
 ALTER TABLE webhook_deliveries ADD COLUMN round_base integer NOT NULL DEFAULT 0;
 
+-- A deactivated subscription's queue is cancelled (kept for the record, never sent).
+ALTER TABLE webhook_deliveries DROP CONSTRAINT webhook_deliveries_status_check;
+ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_status_check
+    CHECK (status IN ('pending', 'delivered', 'dead', 'cancelled'));
+
 -- The head of each subscription's queue: its lowest pending seq.
 CREATE INDEX webhook_deliveries_pending_head ON webhook_deliveries (subscription_id, seq)
     WHERE status = 'pending';

@@ -177,7 +177,7 @@ async def get_webhook(
 async def delete_webhook(
     subscription_id: UUID, principal: CurrentPrincipal, pool: PoolDep, ctx: ContextDep
 ) -> WebhookOut:
-    async with pool.acquire() as conn:
+    async with pool.acquire() as conn, conn.transaction():
         await _visible(conn, principal, subscription_id)
         await repository.deactivate(conn, subscription_id, ctx.clock())
         return WebhookOut(**dict(await _visible(conn, principal, subscription_id)))

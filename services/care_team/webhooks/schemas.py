@@ -48,6 +48,7 @@ class DeliveryStatus(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     DEAD = "dead"
+    CANCELLED = "cancelled"  # still queued when the subscription was deactivated
 
 
 class AttemptOut(BaseModel):

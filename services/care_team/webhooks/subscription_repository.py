@@ -72,11 +72,17 @@ async def list_for(
 
 
 async def deactivate(conn: Connection, subscription_id: UUID, at: datetime) -> None:
-    """No more deliveries: its queue stays as it is, for the record."""
+    """No more deliveries: what was still queued is cancelled (kept, for the record)."""
     await conn.execute(
         """UPDATE webhook_subscriptions
            SET active = false, deactivated_at = coalesce(deactivated_at, $2)
            WHERE subscription_id = $1""",
+        subscription_id,
+        at,
+    )
+    await conn.execute(
+        """UPDATE webhook_deliveries SET status = 'cancelled', finished_at = $2
+           WHERE subscription_id = $1 AND status = 'pending'""",
         subscription_id,
         at,
     )
