@@ -33,6 +33,7 @@ from shared.events.care_team import (
     MemberRemoved,
 )
 from shared.events.envelope import utc_now
+from shared.events.notifications import NotificationCreated
 from shared.events.prescriptions import (
     PrescriptionChanged,
     PrescriptionStarted,
@@ -55,6 +56,11 @@ _PUBLISHED = (
     (Topic.CARE_TEAM, ConflictFlagged, "medication_conflict.flagged (again on a material change)"),
     (Topic.CARE_TEAM, ConflictAcknowledged, "medication_conflict.acknowledged with a reason"),
     (Topic.CARE_TEAM, ConflictResolved, "medication_conflict.resolved (stopped, washout ended)"),
+    (
+        Topic.NOTIFICATIONS,
+        NotificationCreated,
+        "notification.created, keyed by the recipient: what a clinician is told (pushed ones)",
+    ),
 )
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from shared.events.registry import Topic
 from tests.support.services import RunningService
 
 
@@ -47,3 +48,12 @@ async def test_ready_reports_an_unreachable_dependency(service: RunningService) 
     ready = await service.http.get("/ready")
     assert ready.status_code == 503
     assert ready.json()["database"] is False
+
+
+async def test_care_team_documents_the_notifications_it_publishes(
+    care_team: RunningService,
+) -> None:
+    asyncapi = (await care_team.http.get("/docs/asyncapi.json")).json()
+    addresses = {c["address"] for c in asyncapi["channels"].values()}
+    assert care_team.settings.topic(Topic.NOTIFICATIONS) in addresses
+    assert "NotificationData" in asyncapi["components"]["schemas"]
