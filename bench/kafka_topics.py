@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import AsyncIterator
 
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.kafka import ensure_topics
@@ -52,3 +53,17 @@ async def _until_led(admin: AIOKafkaAdminClient, names: list[str], partitions: i
             await asyncio.sleep(1.0)
             return
         await asyncio.sleep(0.2)
+
+
+async def partitions_of(bootstrap_servers: str, topic: str) -> list[TopicPartition]:
+    """The topic's partitions, from the admin API (a plain consumer's metadata only covers
+    topics it subscribed to, so it may not know them yet)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="bench-admin")
+    await admin.start()
+    try:
+        (described,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    if described["error_code"] != 0 or not described["partitions"]:
+        raise RuntimeError(f"topic {topic} is unknown (error code {described['error_code']})")
+    return [TopicPartition(topic, p["partition"]) for p in described["partitions"]]

@@ -19,13 +19,16 @@ from shared.settings import ServiceSettings
 access_log = logging.getLogger("carecoord.access")
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
+# Dependencies are `async def` even when they do no I/O: FastAPI runs a plain `def` one in a
+# worker thread, a thread hop (and GIL hand-over) per dependency per request.
+async def get_runtime(request: Request) -> ServiceRuntime:
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
-    return get_runtime(request).pool
+async def get_pool(request: Request) -> asyncpg.Pool:
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime.pool
 
 
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]

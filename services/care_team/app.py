@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.care_team.adapters.notification_listener import NotificationListener
+from services.care_team.adapters.stream_pool import StreamPool
 from services.care_team.adapters.subscribers import register_subscribers
 from services.care_team.api.routes import (
     checks,
@@ -96,6 +97,10 @@ def create_app(
     runtime.background.append(webhook_delivery_loop(runtime, ctx, settings))
     listener = NotificationListener(settings.database_url, ctx.notify_channel)
     runtime.background.append(listener.run)
+    stream_pool = StreamPool(
+        settings.database_url, schema=settings.db_schema, size=settings.stream_pool_size
+    )
+    runtime.background.append(stream_pool.run)
     runtime.background.append(
         escalation_loop(
             runtime,
@@ -129,5 +134,6 @@ def create_app(
     )
     app.state.care_team = ctx
     app.state.notification_listener = listener
+    app.state.stream_pool = stream_pool
     app.state.on_exit_requested = [listener.close]  # open streams end; shutdown need not wait
     return app

@@ -31,6 +31,8 @@ class CareTeamSettings(ServiceSettings):
     stream_heartbeat_s: float = Field(default=15.0, gt=0)
     stream_retry_ms: int = Field(default=3000, ge=0)
     stream_poll_interval_s: float = Field(default=2.0, gt=0)
+    # Connections reserved for the streams' reads, so writes queueing never delay delivery.
+    stream_pool_size: int = Field(default=2, ge=1)
     # Urgent notifications unacknowledged this long are re-sent, then handed on to the next
     # clinician (env: seconds or ISO 8601, e.g. PT30M); the loops look this often for due
     # escalations, digests and ends of quiet hours.

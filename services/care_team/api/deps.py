@@ -5,7 +5,9 @@ from fastapi import Depends, Request
 from services.care_team.context import CareTeamContext
 
 
-def get_context(request: Request) -> CareTeamContext:
+async def get_context(  # async: a plain def would run in a worker thread
+    request: Request,
+) -> CareTeamContext:
     context: CareTeamContext = request.app.state.care_team
     return context
 

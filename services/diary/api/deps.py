@@ -9,7 +9,9 @@ from fastapi import Depends, Request
 Clock = Callable[[], datetime]
 
 
-def request_time(request: Request) -> datetime:
+async def request_time(  # async: a plain def would run in a worker thread
+    request: Request,
+) -> datetime:
     """The service clock's now (a test clock in tests): one reading per request."""
     clock: Clock = request.app.state.clock
     return clock()

@@ -5,7 +5,9 @@ from fastapi import Depends, Request
 from services.scheduling.context import SchedulingContext
 
 
-def get_context(request: Request) -> SchedulingContext:
+async def get_context(  # async: a plain def would run in a worker thread
+    request: Request,
+) -> SchedulingContext:
     context: SchedulingContext = request.app.state.scheduling
     return context
 

@@ -20,6 +20,7 @@ from services.care_team.adapters.notification_listener import (
     NotificationListener,
     Subscription,
 )
+from services.care_team.adapters.stream_pool import StreamPool
 from services.care_team.api.routes.notifications import audit_read, patients_in, recipient
 from services.care_team.settings import CareTeamSettings
 from shared.auth import CurrentPrincipal, Principal
@@ -124,6 +125,8 @@ async def stream_notifications(
     settings = runtime.settings
     assert isinstance(settings, CareTeamSettings)
     listener: NotificationListener = request.app.state.notification_listener
+    stream_pool: StreamPool = request.app.state.stream_pool
+    pool = stream_pool.pool_or(pool)
     after = last_event_id_header if last_event_id_header is not None else last_event_id
     return StreamingResponse(
         _stream(pool, listener, principal, after=after, settings=settings),

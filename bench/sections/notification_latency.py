@@ -1,0 +1,235 @@
+"""Notification latency under load: a headache specialist starts amitriptyline 75 mg for a
+patient whose psychiatrist has them on fluoxetine (PK-34, a major conflict: a high-priority
+notification pushed to the psychiatrist), through care_team's HTTP API, at 100, 500 and
+2,000 changes/s offered open-loop. Per change: the HTTP 2xx → that patient's PK-34
+notification read from the psychiatrist's live stream (SSE).
+
+care_team runs as its own process (devstack), on a fresh schema and topics; the load
+generator and the stream readers run here. A few psychiatrists each follow many patients.
+Figures per rate: achieved rate, 2xx → SSE p50/p95/p99/max, due → SSE p99 (also the wait
+for the HTTP answer, counted from when the request was due), notifications lost (none
+within the deadline), and the outbox relay lag (bench/relay_lag.py says how it is read).
+"""
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench.care_team_process import care_team_process
+from bench.core.model import Figure, Plot, SectionResult, Series, Target
+from bench.core.section import BenchContext, Section, register
+from bench.core.stats import Distribution
+from bench.kafka_topics import run_tag
+from bench.latency_population import Population, bearer, set_up
+from bench.open_loop import Sent, achieved_rate, offer
+from bench.process_cpu import cpu_seconds
+from bench.raw_http import RawHttpClient
+from bench.relay_lag import relay_lag_ms
+from bench.sse_arrivals import Arrivals, streams
+from shared.auth import PrincipalKind
+from shared.events.registry import Topic
+
+RULE = "PK-34"
+# (offered changes/s, seconds offered); the short warm-up first is not reported.
+WARM_UP = (50, 1.0)
+# Short bursts at the high rates: on the shared 2-core box care_team answers ~40 changes/s, so
+# every change offered is drained at that pace; the section must stay within ~3 minutes.
+RATES = ((100, 3.0), (500, 1.5), (2000, 0.5))
+ARRIVAL_DEADLINE_S = 10.0  # after the last answer: a notification later than this is lost
+NOTIFICATION_P99_MS = {500: 250.0, 2000: 1000.0}
+RELAY_LAG_P99_MS = 50.0
+ISSUE = "performance issue, item 4"
+BODY = {"medication": {"name": "amitriptyline"}, "dose": "75 mg", "frequency": "once daily"}
+
+
+async def _until_arrived(arrivals: Arrivals, keys: Sequence[str], limit_s: float) -> None:
+    deadline = time.monotonic() + limit_s
+    while any(k not in arrivals.at for k in keys):
+        arrivals.changed.clear()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        try:
+            async with asyncio.timeout(remaining):
+                await arrivals.changed.wait()
+        except TimeoutError:
+            return
+
+
+@dataclass
+class Measured:
+    outcomes: list[tuple[int, list[Sent]]]  # per offered rate, warm-up left out
+    arrivals: Arrivals
+    relay_lag_ms: dict[str, float]
+    cpu_ms_per_change: dict[int, float]  # care_team's CPU, per offered rate
+    setup_s: float
+
+
+async def _measure(ctx: BenchContext, phases: list[tuple[int, int]]) -> Measured:
+    tag = run_tag().replace("-", "")
+    total = sum(count for _, count in phases)
+    population = Population([f"lat-{tag}-{i:05d}" for i in range(total)], tag)
+    index_of = {p: i for i, p in enumerate(population.patients)}
+    arrivals = Arrivals(RULE)
+    outcomes: list[tuple[int, list[Sent]]] = []
+    cpu_ms: dict[int, float] = {}
+    bootstrap = ctx.kafka_bootstrap_servers
+    ctx.step("starting care_team (its own process)")
+    async with care_team_process(bootstrap, ctx.database_url) as service:
+        host, port = service.host_port
+        http = RawHttpClient(host, port, max_connections=512)
+        ctx.step(f"setting up {total:,} patients (EHR events on Kafka + team API)")
+        started = time.perf_counter()
+        await set_up(service, bootstrap, population, http)
+        setup_s = time.perf_counter() - started
+        headers = {
+            c: bearer(service.jwt_secret, c, PrincipalKind.CLINICIAN, "headache_specialist")
+            for c in {population.headache_specialist(i) for i in range(total)}
+        }
+
+        async def start_amitriptyline(patient: str) -> int:
+            clinician = population.headache_specialist(index_of[patient])
+            path = f"/patients/{patient}/prescriptions"
+            status, _ = await http.request("POST", path, headers[clinician], BODY)
+            return status
+
+        ctx.step(f"opening {len(population.psychiatrists)} psychiatrists' streams")
+        async with streams(service.url, service.jwt_secret, population.psychiatrists, arrivals):
+            offset = 0
+            for rate, count in phases:
+                keys = population.patients[offset : offset + count]
+                offset += count
+                ctx.step(f"{count:,} changes offered at {rate:,}/s")
+                cpu_before = cpu_seconds(service.pid)
+                sent = await offer(keys, rate, start_amitriptyline)
+                await _until_arrived(arrivals, [s.key for s in sent if s.ok], ARRIVAL_DEADLINE_S)
+                cpu_after = cpu_seconds(service.pid)
+                if cpu_before is not None and cpu_after is not None:
+                    cpu_ms[rate] = (cpu_after - cpu_before) * 1e3 / count
+                outcomes.append((rate, sent))
+        await http.close()
+        ctx.step("reading the relay lag from the notifications topic")
+        lags = await relay_lag_ms(bootstrap, service.topic(Topic.NOTIFICATIONS), RULE)
+    return Measured(outcomes[1:], arrivals, lags, cpu_ms, setup_s)
+
+
+def _figures(
+    result: SectionResult, rate: int, sent: list[Sent], arrivals: Arrivals, lags: dict[str, float]
+) -> list[float]:
+    ok = [s for s in sent if s.ok]
+    arrived = [s for s in ok if s.key in arrivals.at]
+    after_answer = [(arrivals.at[s.key] - s.answered) * 1e3 for s in arrived]
+    after_due = [(arrivals.at[s.key] - s.due) * 1e3 for s in arrived]
+    key, at = f"notification_latency.{{}}.{rate}", f"@ {rate:,}/s"
+    result.add(
+        Figure(key.format("achieved"), f"changes answered {at}", achieved_rate(sent), "changes/s")
+    )
+    if after_answer:
+        d = Distribution.of(after_answer)
+        bound = NOTIFICATION_P99_MS.get(rate)
+        target = Target(bound, "lower", ISSUE) if bound else None
+        for name, value, goal in (
+            ("p50", d.p50, None),
+            ("p95", d.p95, None),
+            ("p99", d.p99, target),
+            ("max", d.max, None),
+        ):
+            label = f"HTTP 2xx → SSE conflict notification {at}, {name}"
+            result.add(Figure(key.format(f"2xx_to_sse_{name}"), label, value, "ms", goal))
+        due = Distribution.of(after_due)
+        result.add(
+            Figure(
+                key.format("due_to_sse_p99"),
+                f"request due → SSE notification {at}, p99",
+                due.p99,
+                "ms",
+            )
+        )
+    lost = len(ok) - len(arrived)
+    result.add(
+        Figure(
+            key.format("lost"),
+            f"notifications lost {at} (none in {ARRIVAL_DEADLINE_S:.0f} s)",
+            lost,
+            "",
+            Target(0, "lower", ISSUE),
+        )
+    )
+    relay = [lags[s.key] for s in ok if s.key in lags]
+    if relay:
+        r = Distribution.of(relay)
+        result.add(Figure(key.format("relay_lag_p50"), f"outbox relay lag {at}, p50", r.p50, "ms"))
+        result.add(
+            Figure(
+                key.format("relay_lag_p99"),
+                f"outbox relay lag {at}, p99",
+                r.p99,
+                "ms",
+                Target(RELAY_LAG_P99_MS, "lower", ISSUE),
+            )
+        )
+    failed = len(sent) - len(ok)
+    if failed:
+        errors = {s.error or f"HTTP {s.status}" for s in sent if not s.ok}
+        result.notes.append(
+            f"{failed} of {len(sent)} changes failed @ {rate}/s: {sorted(errors)[:3]}"
+        )
+    return after_answer
+
+
+async def run(ctx: BenchContext) -> SectionResult:
+    result = SectionResult()
+    phases = [(WARM_UP[0], ctx.scaled(round(WARM_UP[0] * WARM_UP[1]), minimum=10))]
+    phases += [(rate, ctx.scaled(round(rate * seconds), minimum=20)) for rate, seconds in RATES]
+    measured = await _measure(ctx, phases)
+    outcomes, arrivals = measured.outcomes, measured.arrivals
+    histogram, achieved = [], []
+    for rate, sent in outcomes:
+        samples = _figures(result, rate, sent, arrivals, measured.relay_lag_ms)
+        if rate in measured.cpu_ms_per_change:
+            label = f"care_team CPU per change @ {rate:,}/s (HTTP, consumer, relay, streams)"
+            cpu = measured.cpu_ms_per_change[rate]
+            result.add(Figure(f"notification_latency.cpu_ms.{rate}", label, cpu, "ms"))
+        if samples:
+            histogram.append(Series(f"{rate:,}/s offered", y=tuple(samples)))
+        achieved.append((float(rate), achieved_rate(sent)))
+    result.notes.append(
+        f"{sum(len(s) for _, s in outcomes):,} changes; setup of {sum(c for _, c in phases):,} "
+        f"patients took {measured.setup_s:.1f} s; duplicate notifications on the streams: "
+        f"{arrivals.duplicates}"
+    )
+    if histogram:
+        result.plots.append(
+            Plot(
+                "notification_latency",
+                "latency_histogram",
+                "HTTP 2xx → conflict notification on the SSE stream",
+                tuple(histogram),
+                x_label="ms",
+            )
+        )
+    result.plots.append(
+        Plot(
+            "notification_throughput",
+            "throughput_vs_offered",
+            "Prescription changes through care_team's HTTP API",
+            (Series("answered 2xx", tuple(x for x, _ in achieved), tuple(y for _, y in achieved)),),
+            x_label="offered changes/s",
+            y_label="achieved changes/s",
+        )
+    )
+    return result
+
+
+register(
+    Section(
+        "notification-latency",
+        "latency",
+        4,
+        "prescription change over HTTP → conflict notification on the other clinician's SSE",
+        run,
+        needs=frozenset({"kafka", "postgres"}),
+        budget_s=180,
+    )
+)
