@@ -1,5 +1,7 @@
 """Every service: health, readiness, OpenAPI and AsyncAPI without a token; nothing else."""
 
+import logging
+
 import pytest
 
 from shared.events.registry import Topic
@@ -57,3 +59,16 @@ async def test_care_team_documents_the_notifications_it_publishes(
     addresses = {c["address"] for c in asyncapi["channels"].values()}
     assert care_team.settings.topic(Topic.NOTIFICATIONS) in addresses
     assert "NotificationData" in asyncapi["components"]["schemas"]
+
+
+async def test_each_request_is_logged_with_its_route_template_never_the_path(
+    care_team: RunningService, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="carecoord.access"):
+        refused = await care_team.http.get("/patients/p-secret-17/medications")
+        stream = await care_team.http.get("/nowhere/p-secret-17")
+    assert (refused.status_code, stream.status_code) == (401, 404)
+    lines = [(r.__dict__["route"], r.__dict__["status"]) for r in caplog.records
+             if r.name == "carecoord.access"]  # fmt: skip
+    assert lines == [("/patients/{patient_id}/medications", 401), ("<unmatched>", 404)]
+    assert "p-secret-17" not in caplog.text
