@@ -169,7 +169,8 @@ async def seed(pool: asyncpg.Pool, years: int, say: Callable[[str], None] = prin
                                     local_date, data) VALUES ($1, $2, $3, $4, $5, $6)""",
             [(PATIENT, *row) for row in rows],
         )
-    await pool.execute("ANALYZE entries")
+    # Freshly written pages are not yet all-visible; autovacuum would get there on its own.
+    await pool.execute("VACUUM ANALYZE entries")
     say(
         f"{years} years stored: {len(checkins)} check-ins, {len(attacks)} attacks, "
         f"{len(questionnaires)} questionnaires ({len(rows)} rows, "
