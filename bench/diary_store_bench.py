@@ -17,7 +17,6 @@ Uses DATABASE_URL when set; else starts the project's own PostgreSQL (devstack, 
 
 import argparse
 import asyncio
-import gc
 import json
 import random
 import statistics
@@ -47,6 +46,7 @@ from services.diary.domain.clinical.facts import (
     QuestionnaireFacts,
 )
 from services.diary.domain.clinical.measures import window_measures
+from services.diary.heap import settle_heap
 from shared.db import create_pool
 from shared.migrations import apply_migrations, service_migrations
 
@@ -169,7 +169,8 @@ async def seed(pool: asyncpg.Pool, years: int, say: Callable[[str], None] = prin
                                     local_date, data) VALUES ($1, $2, $3, $4, $5, $6)""",
             [(PATIENT, *row) for row in rows],
         )
-    await pool.execute("ANALYZE entries")
+    # Freshly written pages are not yet all-visible; autovacuum would get there on its own.
+    await pool.execute("VACUUM ANALYZE entries")
     say(
         f"{years} years stored: {len(checkins)} check-ins, {len(attacks)} attacks, "
         f"{len(questionnaires)} questionnaires ({len(rows)} rows, "
@@ -185,9 +186,9 @@ async def run(
     pool = await create_pool(dsn, schema=SCHEMA, application_name="bench", min_size=1, max_size=2)
     try:
         await seed(pool, years, say)
-        # The process as the service runs it: its start-up heap frozen (services/diary/__main__).
-        gc.collect()
-        gc.freeze()
+        # The process as the service runs it (services/diary/__main__): start-up heap frozen,
+        # the collector's young threshold raised.
+        settle_heap()
         now = AS_OF.astimezone(UTC)
 
         async def measures() -> object:

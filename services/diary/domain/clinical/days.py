@@ -18,11 +18,10 @@ A day with a check-in (or with only a headache too short to count) is documented
 a qualifying headache, HEADACHE_FREE. An ongoing attack runs until `as_of`.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from services.diary.domain.clinical.acute_drugs import MIGRAINE_SPECIFIC, AcuteClass
@@ -79,12 +78,14 @@ class DiaryDays:
 
     `records` holds the days an attack or intake touches. A day with only a check-in is a
     documented headache-free day without a record of its own (most days of a diary are such
-    days, and five years of them need not be built to read 28 of them).
+    days, and five years of them need not be built to read 28 of them). `headache_days` are
+    the records' days with a headache (whole-history readers need only that).
     """
 
     zone: ZoneInfo
     through: date  # the local day of as_of: the last day any window may end on
     records: Mapping[date, DayRecord]
+    headache_days: frozenset[date]
     checkins: CheckinTable
     first_day: date | None = None
 
@@ -98,8 +99,7 @@ class DiaryDays:
         return day in self.records or day in self.checkins
 
     def is_headache(self, day: date) -> bool:
-        record = self.records.get(day)
-        return record is not None and record.headache
+        return day in self.headache_days
 
 
 def ichd_pain_criterion(attack: AttackFacts) -> bool:
@@ -220,14 +220,40 @@ def classify_days(
     for attack in attacks:
         _add_attack(buckets, attack, zone, as_of_utc, minimum, rules)
 
-    records = {day: _freeze(day, acc) for day, acc in buckets.items()}
     return DiaryDays(
         zone=zone,
         through=as_of.astimezone(zone).date(),
-        records=MappingProxyType(records),
+        records=_Records(buckets),
+        headache_days=frozenset(day for day, acc in buckets.items() if acc.headache),
         checkins=by_day,
-        first_day=min((*records, *by_day), default=None),
+        first_day=min((*buckets, *by_day), default=None),
     )
+
+
+class _Records(Mapping[date, DayRecord]):
+    """The touched days' records, each frozen when first read: five years touch ~700 days,
+    and a summary reads ~150 of them (its windows); the rest would be built for nothing."""
+
+    __slots__ = ("_buckets", "_frozen")
+
+    def __init__(self, buckets: dict[date, _Day]) -> None:
+        self._buckets = buckets  # not changed after bucketing
+        self._frozen: dict[date, DayRecord] = {}
+
+    def __getitem__(self, day: date) -> DayRecord:
+        record = self._frozen.get(day)
+        if record is None:
+            record = self._frozen[day] = _freeze(day, self._buckets[day])
+        return record
+
+    def __contains__(self, day: object) -> bool:
+        return day in self._buckets
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(self._buckets)
+
+    def __len__(self) -> int:
+        return len(self._buckets)
 
 
 def _freeze(day: date, acc: _Day) -> DayRecord:

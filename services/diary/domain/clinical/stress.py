@@ -57,21 +57,16 @@ class StressAssociation:
 def stress_association(days: DiaryDays, *, since: date | None = None) -> StressAssociation:
     """Over the whole diary (or from `since`) up to days.through."""
     pairs: list[tuple[int, bool]] = []  # (stress on an at-risk day, headache next day)
-    # Five years are ~1,800 rated days: read the records and check-ins directly (as
-    # DiaryDays.is_headache / is_documented do) rather than through a method call each.
-    records, checkins, through = days.records, days.checkins, days.through
+    # Five years are ~1,800 rated days: read the day sets directly (as DiaryDays.is_headache
+    # and is_documented do) rather than through a method call each.
+    headache_days, records, checkins = days.headache_days, days.records, days.checkins
+    through = days.through
     for day, stress in checkins.stress_ratings():
-        if day >= through or (since is not None and day < since):
-            continue
-        record = records.get(day)
-        if record is not None and record.headache:
+        if day >= through or (since is not None and day < since) or day in headache_days:
             continue
         following = day + ONE_DAY
-        next_record = records.get(following)
-        if next_record is not None:  # a record documents its day
-            pairs.append((stress, next_record.headache))
-        elif following in checkins:
-            pairs.append((stress, False))
+        if following in records or following in checkins:  # a record documents its day
+            pairs.append((stress, following in headache_days))
 
     headaches = sum(1 for _, headache in pairs if headache)
     missing = []
