@@ -127,42 +127,39 @@ SELF_REPORTED: list[Drug] = [
     ("loratadine", "10 mg", "once daily", "self_reported", "allergy"),
 ]
 SHARES = ((PSYCHIATRY, 0.15), (PREVENTIVE, 0.12), (ACUTE, 0.15), (SELF_REPORTED, 0.18))
-# Forty drugs the catalogue knows, no two of which any rule pairs and none of which a
-# single-drug rule flags at these doses (tests/unit/engine/test_bench_workload.py checks
-# it): lists of them cost only the per-drug work (facts, the rule index per ingredient,
-# partner masks, single-drug checks, count clauses), with no finding to build. Several
-# have many partners in the index (sumatriptan, bupropion, the gepants, the NSAIDs).
+# Forty drugs the catalogue knows, to which no rule applies together: no pair, single-drug,
+# count or suppression (T0) rule matches them at these doses (tests/unit/engine/
+# test_bench_workload.py checks every prefix). A list of them costs only the per-drug
+# work (facts, the rule index per ingredient, partner masks, single-drug checks, count
+# clauses), with no match to test and no finding to build. Several have many partners in
+# the index (sumatriptan 70, ubrogepant 30, ondansetron, rimegepant, the NSAIDs).
 QUIET: list[Drug] = [
     ("sumatriptan", "50 mg", "as needed", "headache_specialist", "migraine attack"),
     ("lorazepam", "1 mg", "as needed", "psychiatrist", "anxiety"),
-    ("omeprazole", "20 mg", "once daily", "primary_care", "reflux"),
-    ("bupropion", "300 mg", "once daily", "psychiatrist", "depression"),
     ("apixaban", "5 mg", "twice daily", "primary_care", "atrial fibrillation"),
-    ("melatonin", "3 mg", "at night", "self_reported", "sleep"),
-    ("atogepant", "60 mg", "once daily", "headache_specialist", "episodic migraine prevention"),
-    ("hydrochlorothiazide", "25 mg", "once daily", "primary_care", "hypertension"),
     ("Ubrelvy", "100 mg", "as needed", "headache_specialist", "migraine attack"),
-    ("Yasmin", "1 tablet", "once daily", "primary_care", "contraception"),
+    ("melatonin", "3 mg", "at night", "self_reported", "sleep"),
     ("ondansetron", "4 mg", "as needed", "primary_care", "nausea"),
-    ("magnesium oxide", "400 mg", "once daily", "self_reported", "migraine prevention"),
+    ("hydrochlorothiazide", "25 mg", "once daily", "primary_care", "hypertension"),
     ("aspirin", "81 mg", "once daily", "primary_care", "cardiovascular prevention"),
+    ("magnesium oxide", "400 mg", "once daily", "self_reported", "migraine prevention"),
+    ("metoprolol", "50 mg", "twice daily", "primary_care", "hypertension"),
     ("riboflavin", "400 mg", "once daily", "self_reported", "migraine prevention"),
-    ("ibuprofen", "400 mg", "as needed", "self_reported", "headache"),
+    ("rimegepant", "75 mg", "as needed", "headache_specialist", "migraine attack"),
     ("Tylenol", "500 mg", "as needed", "self_reported", "headache"),
-    ("botox", "155 units", "every 12 weeks", "headache_specialist", "chronic migraine"),
+    ("ibuprofen", "400 mg", "as needed", "self_reported", "headache"),
     ("metoclopramide", "10 mg", "as needed", "headache_specialist", "nausea"),
-    ("memantine", "10 mg", "twice daily", "external", "dementia"),
+    ("botox", "155 units", "every 12 weeks", "headache_specialist", "chronic migraine"),
     ("Sudafed", "60 mg", "as needed", "self_reported", "congestion"),
-    ("esomeprazole", "40 mg", "once daily", "primary_care", "reflux"),
-    ("atenolol", "50 mg", "once daily", "primary_care", "hypertension"),
+    ("memantine", "10 mg", "twice daily", "external", "dementia"),
     ("rivaroxaban", "20 mg", "once daily", "primary_care", "atrial fibrillation"),
+    ("naproxen", "500 mg", "as needed", "headache_specialist", "migraine attack"),
     ("caffeine", "100 mg", "as needed", "self_reported", "headache"),
     ("zavegepant", "10 mg", "as needed", "headache_specialist", "migraine attack"),
     ("clonazepam", "0.5 mg", "twice daily", "psychiatrist", "anxiety"),
     ("tizanidine", "2 mg", "at night", "external", "spasticity"),
     ("digoxin", "0.125 mg", "once daily", "external", "heart failure"),
-    ("terbinafine", "250 mg", "once daily", "primary_care", "fungal nail infection"),
-    ("mirabegron", "50 mg", "once daily", "external", "overactive bladder"),
+    ("flunarizine", "10 mg", "at night", "headache_specialist", "migraine prevention"),
     ("chlorthalidone", "25 mg", "once daily", "primary_care", "hypertension"),
     ("clopidogrel", "75 mg", "once daily", "external", "stent"),
     ("ramelteon", "8 mg", "at bedtime", "external", "insomnia"),
@@ -170,9 +167,13 @@ QUIET: list[Drug] = [
     ("dabigatran", "150 mg", "twice daily", "external", "atrial fibrillation"),
     ("diazepam", "5 mg", "as needed", "external", "muscle spasm"),
     ("edoxaban", "60 mg", "once daily", "external", "atrial fibrillation"),
-    ("cinacalcet", "30 mg", "once daily", "external", "hyperparathyroidism"),
+    ("methylphenidate", "10 mg", "twice daily", "external", "adhd"),
     ("alprazolam", "0.5 mg", "as needed", "external", "anxiety"),
     ("phenylephrine", "10 mg", "as needed", "self_reported", "congestion"),
+    ("prednisone", "20 mg", "once daily", "primary_care", "asthma flare"),
+    ("dexamethasone", "4 mg", "once daily", "external", "nausea"),
+    ("warfarin", "5 mg", "once daily", "primary_care", "atrial fibrillation"),
+    ("theophylline", "200 mg", "twice daily", "external", "asthma"),
 ]
 
 
