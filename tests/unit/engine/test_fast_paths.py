@@ -73,8 +73,10 @@ def test_findings_are_plain_frozen_findings(engine: ConflictEngine) -> None:
     assert findings
     for finding in findings:
         assert type(finding) is Finding
-        rebuilt = Finding(**{f.name: getattr(finding, f.name) for f in dataclasses.fields(Finding)})
-        assert vars(finding) == vars(rebuilt)
+        fields = {f.name: getattr(finding, f.name) for f in dataclasses.fields(Finding)}
+        rebuilt = Finding(**fields)
+        assert {name: getattr(rebuilt, name) for name in fields} == fields
+        assert not hasattr(finding, "__dict__")  # slots, as Finding's own
         assert pickle.loads(pickle.dumps(finding)) == finding
         with pytest.raises(dataclasses.FrozenInstanceError):
             finding.summary = "changed"  # type: ignore[misc]

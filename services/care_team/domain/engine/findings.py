@@ -24,10 +24,12 @@ _new = object.__new__
 
 
 class _Filling:
-    """A Finding under construction: its fields are set one by one (plain attribute stores,
-    not the frozen dataclass's object.__setattr__ per field, most of the cost of a finding),
-    then its class is switched to Finding: the same layout, a plain object with a __dict__.
-    test_findings checks the result equals a normally constructed Finding."""
+    """A Finding under construction: its fields are set one by one (plain slot stores, not
+    the frozen dataclass's object.__setattr__ per field, most of the cost of a finding),
+    then its class is switched to Finding: the same slots in the same order, so the same
+    layout. test_findings checks the result equals a normally constructed Finding."""
+
+    __slots__ = Finding.__slots__
 
     key: str
     rule_id: str

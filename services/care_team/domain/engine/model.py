@@ -122,7 +122,7 @@ class IntakeDays:
     over_days: int  # the span counted, ending at the evaluation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: no per-finding __dict__ to build and free
 class Finding:
     """One conflict the engine sees now. `key` is the conflict's identity per patient:
     the same rule on the same set of ingredients is the same conflict."""
