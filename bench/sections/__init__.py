@@ -4,6 +4,22 @@ To add one: a module here that calls bench.core.section.register(Section(...)), 
 its import below.
 """
 
-from bench.sections import diary, engine, faststream_loop, kafka_limit, postgres_limit, slots
+from bench.sections import (
+    diary,
+    engine,
+    faststream_loop,
+    kafka_limit,
+    pipeline,
+    postgres_limit,
+    slots,
+)
 
-__all__ = ["diary", "engine", "faststream_loop", "kafka_limit", "postgres_limit", "slots"]
+__all__ = [
+    "diary",
+    "engine",
+    "faststream_loop",
+    "kafka_limit",
+    "pipeline",
+    "postgres_limit",
+    "slots",
+]
