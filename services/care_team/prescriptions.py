@@ -1,9 +1,12 @@
 """Use cases: apply a `prescription.*` event (an EHR's from Kafka, or one of ours made
 over HTTP) to the medication list, then re-evaluate the patient's conflicts."""
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from services.care_team import notification_routing
 from services.care_team.adapters import prescription_repository as repository
@@ -15,13 +18,14 @@ from services.care_team.team import add_member
 from shared import outbox
 from shared.db import Connection
 from shared.events.care_team import TeamRole
-from shared.events.envelope import new_patient_event
+from shared.events.envelope import decode_json_body, new_patient_event
 from shared.events.prescriptions import (
     Medication,
     Prescriber,
     PrescriberRole,
     PrescriptionChanged,
     PrescriptionData,
+    PrescriptionEvent,
     PrescriptionStarted,
     PrescriptionStopped,
     PrescriptionStoppedData,
@@ -35,6 +39,22 @@ AnyPrescriptionEvent = PrescriptionStarted | PrescriptionChanged | PrescriptionS
 
 class PrescriptionNotActive(Exception):
     pass
+
+
+_EVENTS = TypeAdapter[AnyPrescriptionEvent](PrescriptionEvent)
+
+
+def decode_prescription_event(value: bytes) -> AnyPrescriptionEvent:
+    """A record's bytes as a validated event (malformed or invalid ones raise: poison)."""
+    return _EVENTS.validate_python(decode_json_body(value))
+
+
+async def apply_prescription_events(
+    conn: Connection, ctx: CareTeamContext, events: Sequence[AnyPrescriptionEvent]
+) -> None:
+    """Fresh events from Kafka, in order, in the caller's (the batch's) transaction."""
+    for event in events:
+        await apply_prescription_event(conn, ctx, event)
 
 
 async def apply_prescription_event(
