@@ -8,12 +8,13 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from services.care_team import notification_routing
+from services.care_team import batch_memo, notification_routing
 from services.care_team.adapters import prescription_repository as repository
 from services.care_team.context import SOURCE, CareTeamContext
 from services.care_team.domain.conflicts import ConflictDiff
 from services.care_team.domain.prescriptions import Prescription, PrescriptionStatus, apply_event
 from services.care_team.evaluation import reevaluate
+from services.care_team.notification_batch import write_notifications
 from services.care_team.team import add_member
 from shared import outbox
 from shared.db import Connection
@@ -53,8 +54,11 @@ async def apply_prescription_events(
     conn: Connection, ctx: CareTeamContext, events: Sequence[AnyPrescriptionEvent]
 ) -> None:
     """Fresh events from Kafka, in order, in the caller's (the batch's) transaction."""
-    for event in events:
-        await apply_prescription_event(conn, ctx, event)
+    with batch_memo.remembering() as memo:
+        async with outbox.staged(conn):
+            for event in events:
+                await apply_prescription_event(conn, ctx, event)
+            await write_notifications(conn, ctx, memo.notifications)
 
 
 async def apply_prescription_event(
@@ -72,6 +76,7 @@ async def apply_prescription_event(
             TeamRole(data.prescriber.role.value),
             changed_by=data.prescriber.id,
             source="prescription",
+            patient_locked=True,
         )
     current = await repository.get_for_update(conn, data.prescription_id)
     updated = apply_event(current, event)

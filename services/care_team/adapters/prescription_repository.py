@@ -128,9 +128,13 @@ async def get_prescription(
 
 
 async def lock_patient(conn: Connection, patient_id: str) -> None:
-    """Serialises every change of one patient's list (and its conflict evaluation)."""
+    """Serialises every change of one patient's list (and its conflict evaluation); makes
+    the patient's row first when there is none (one round trip when there is)."""
+    lock = "SELECT true FROM patients WHERE patient_id = $1 FOR UPDATE"
+    if await conn.fetchval(lock, patient_id):
+        return
     await ensure_patient(conn, patient_id)
-    await conn.execute("SELECT 1 FROM patients WHERE patient_id = $1 FOR UPDATE", patient_id)
+    await conn.execute(lock, patient_id)
 
 
 async def history(

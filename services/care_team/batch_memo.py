@@ -1,0 +1,48 @@
+"""What one consumer batch's transaction may remember between its events: a clinician's
+notification preferences, whether they have an active webhook, whose streams were already
+woken, a locked patient's team, the notifications routed so far. Read at the first need
+inside the transaction, as one event's transaction would; gone with the transaction (the
+memo lives as long as apply_prescription_events' call)."""
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from services.care_team.domain.delivery import Preferences
+from services.care_team.notification_batch import PendingNotification
+
+
+@dataclass
+class BatchMemo:
+    preferences: dict[str, Preferences] = field(default_factory=dict)
+    has_webhook: dict[str, bool] = field(default_factory=dict)
+    woken: set[tuple[str, str]] = field(default_factory=set)  # (channel, recipient)
+    # Patient -> the team (clinician -> role); patients are locked, so only this batch's own
+    # changes (team.add_member) alter a team: they forget the entry.
+    teams: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Routed but not yet written: the batch writes them all at its end (notification_batch).
+    notifications: list[PendingNotification] = field(default_factory=list)
+
+
+_current: ContextVar[BatchMemo | None] = ContextVar("care_team_batch_memo", default=None)
+
+
+@contextlib.contextmanager
+def remembering() -> Iterator[BatchMemo]:
+    token = _current.set(BatchMemo())
+    try:
+        yield _current.get() or BatchMemo()
+    finally:
+        _current.reset(token)
+
+
+def forget_team(patient_id: str) -> None:
+    memo = _current.get()
+    if memo is not None:
+        memo.teams.pop(patient_id, None)
+
+
+def current() -> BatchMemo | None:
+    """The batch's memo; None outside a batch (an HTTP command reads everything afresh)."""
+    return _current.get()
