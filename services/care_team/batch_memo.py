@@ -8,8 +8,11 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from services.care_team.domain.delivery import Preferences
+from services.care_team.domain.engine.model import Intake, PatientProfile
 from services.care_team.notification_batch import PendingNotification
 
 
@@ -21,6 +24,15 @@ class BatchMemo:
     # Patient -> the team (clinician -> role); patients are locked, so only this batch's own
     # changes (team.add_member) alter a team: they forget the entry.
     teams: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Read for every patient of the batch when they are locked (batch_prefetch): a profile
+    # changes only with the patient locked, diary doses only in the diary consumer's
+    # transaction, which locks the patient too.
+    locked: set[str] = field(default_factory=set)
+    profiles: dict[str, PatientProfile] = field(default_factory=dict)
+    doses: dict[str, list[Intake]] = field(default_factory=dict)  # since the batch's look-back
+    # Written at the batch's end: change records in order, each patient's next re-evaluation.
+    changes: list[tuple[Any, ...]] = field(default_factory=list)
+    reevaluations: dict[str, datetime | None] = field(default_factory=dict)
     # Routed but not yet written: the batch writes them all at its end (notification_batch).
     notifications: list[PendingNotification] = field(default_factory=list)
 

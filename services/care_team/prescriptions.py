@@ -9,7 +9,9 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from services.care_team import batch_memo, notification_routing
+from services.care_team.adapters import conflict_repository
 from services.care_team.adapters import prescription_repository as repository
+from services.care_team.batch_prefetch import lock_and_read
 from services.care_team.context import SOURCE, CareTeamContext
 from services.care_team.domain.conflicts import ConflictDiff
 from services.care_team.domain.prescriptions import Prescription, PrescriptionStatus, apply_event
@@ -56,8 +58,13 @@ async def apply_prescription_events(
     """Fresh events from Kafka, in order, in the caller's (the batch's) transaction."""
     with batch_memo.remembering() as memo:
         async with outbox.staged(conn):
+            # The earliest look-back any event of the batch needs (the clock moves on).
+            since = ctx.clock() - ctx.engine.intake_lookback
+            await lock_and_read(conn, memo, [e.data.patient_id for e in events], since)
             for event in events:
                 await apply_prescription_event(conn, ctx, event)
+            await repository.record_changes(conn, memo.changes)
+            await conflict_repository.schedule_reevaluations(conn, memo.reevaluations)
             await write_notifications(conn, ctx, memo.notifications)
 
 

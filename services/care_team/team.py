@@ -25,6 +25,9 @@ async def add_member(
     source: str = "api",
     patient_locked: bool = False,
 ) -> bool:
+    memo = batch_memo.current()
+    if memo is not None and clinician_id in memo.teams.get(patient_id, {}):
+        return False  # a current member already (the batch has the locked patient's team)
     if not patient_locked:  # a locked patient's row exists
         await prescriptions.ensure_patient(conn, patient_id)
     if not await repository.add_member(conn, patient_id, clinician_id, role.value, source):
