@@ -22,7 +22,7 @@ class BatchMemo:
     has_webhook: dict[str, bool] = field(default_factory=dict)
     woken: set[tuple[str, str]] = field(default_factory=set)  # (channel, recipient)
     # Patient -> the team (clinician -> role); patients are locked, so only this batch's own
-    # changes (team.add_member) alter a team: they forget the entry.
+    # changes (team.add_member) alter a team, and they update it here.
     teams: dict[str, dict[str, str]] = field(default_factory=dict)
     # Read for every patient of the batch when they are locked (batch_prefetch): a profile
     # changes only with the patient locked, diary doses only in the diary consumer's
@@ -49,10 +49,15 @@ def remembering() -> Iterator[BatchMemo]:
         _current.reset(token)
 
 
-def forget_team(patient_id: str) -> None:
+def team_changed(patient_id: str, clinician_id: str, role: str | None) -> None:
+    """Keep a remembered team current: `role` None when the clinician left it."""
     memo = _current.get()
-    if memo is not None:
-        memo.teams.pop(patient_id, None)
+    if memo is None or patient_id not in memo.teams:
+        return
+    if role is None:
+        memo.teams[patient_id].pop(clinician_id, None)
+    else:
+        memo.teams[patient_id][clinician_id] = role
 
 
 def current() -> BatchMemo | None:

@@ -32,7 +32,7 @@ async def add_member(
         await prescriptions.ensure_patient(conn, patient_id)
     if not await repository.add_member(conn, patient_id, clinician_id, role.value, source):
         return False
-    batch_memo.forget_team(patient_id)
+    batch_memo.team_changed(patient_id, clinician_id, role.value)
     data = MemberData(
         patient_id=patient_id,
         clinician_id=clinician_id,
@@ -52,7 +52,7 @@ async def remove_member(
     role = await repository.remove_member(conn, patient_id, clinician_id)
     if role is None:
         return False
-    batch_memo.forget_team(patient_id)
+    batch_memo.team_changed(patient_id, clinician_id, None)
     data = MemberData(
         patient_id=patient_id,
         clinician_id=clinician_id,
