@@ -36,14 +36,14 @@ class InvalidEvent(ValueError):
     """Raised by a handler for a well-formed event it must never apply (a poison message)."""
 
 
-_POISON = (
+POISON_ERRORS = (
     json.JSONDecodeError,
     UnicodeDecodeError,
     pydantic.ValidationError,
     DependencyValidationError,
     InvalidEvent,
 )
-_INFRASTRUCTURE = (
+INFRASTRUCTURE_ERRORS = (
     asyncpg.PostgresConnectionError,
     asyncpg.TooManyConnectionsError,
     asyncpg.CannotConnectNowError,
@@ -171,9 +171,9 @@ def dead_letter_middleware(
             if isinstance(exc_val, HandlerException):  # explicit ack/nack/reject: honour it
                 return False
             count = attempts.failed(position)
-            if isinstance(exc_val, _POISON):
+            if isinstance(exc_val, POISON_ERRORS):
                 reason = describe_failure(exc_val)
-            elif isinstance(exc_val, _INFRASTRUCTURE) or count < policy.max_attempts:
+            elif isinstance(exc_val, INFRASTRUCTURE_ERRORS) or count < policy.max_attempts:
                 log.warning(
                     "handler failed; will redeliver",
                     extra={

@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 def decode_cloudevent(message: StreamMessage[Any]) -> Any:
     # Structured-mode CloudEvents carry `application/cloudevents+json`, which
     # FastStream's default decoder leaves as bytes; decode strictly instead.
+    if isinstance(message.body, list):
+        # A batch: its subscriber decodes each record itself (shared.batch_inbox), so that
+        # one poison record does not fail the others.
+        return message.body
     return decode_json_body(message.body)
 
 

@@ -44,15 +44,16 @@ class ServiceRuntime:
             client_id=client_id,
             consumer_group=settings.kafka_consumer_group,
         )
+        self.retry_policy = RetryPolicy(
+            max_attempts=settings.consumer_max_attempts,
+            backoff_s=settings.consumer_retry_backoff_s,
+            backoff_max_s=settings.consumer_retry_backoff_max_s,
+        )
         self.broker: KafkaBroker = create_broker(
             bootstrap_servers=settings.kafka_bootstrap_servers,
             client_id=client_id,
             dead_letters=self.dead_letters,
-            retry_policy=RetryPolicy(
-                max_attempts=settings.consumer_max_attempts,
-                backoff_s=settings.consumer_retry_backoff_s,
-                backoff_max_s=settings.consumer_retry_backoff_max_s,
-            ),
+            retry_policy=self.retry_policy,
         )
         self.relay = OutboxRelay(
             dsn=settings.database_url,

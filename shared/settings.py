@@ -90,6 +90,10 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)
     consumer_max_attempts: int = Field(default=5, ge=1)
+    # Batch subscribers: at most this many records per transaction; a poll returns at once
+    # with what has arrived, waiting up to the timeout only when nothing has.
+    consumer_batch_max_records: int = Field(default=500, ge=1)
+    consumer_batch_timeout_ms: int = Field(default=100, ge=1)
     consumer_retry_backoff_s: float = Field(default=0.2, gt=0)
     consumer_retry_backoff_max_s: float = Field(default=30.0, gt=0)
 

@@ -10,6 +10,7 @@ from bench.sections import (
     faststream_loop,
     kafka_limit,
     notification_latency,
+    pipeline,
     postgres_limit,
     slots,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "faststream_loop",
     "kafka_limit",
     "notification_latency",
+    "pipeline",
     "postgres_limit",
     "slots",
 ]

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from services.care_team import notification_routing
+from services.care_team import batch_memo, notification_routing
 from services.care_team.adapters import conflict_repository as conflicts
 from services.care_team.adapters import intake_repository as intakes
 from services.care_team.adapters import prescription_repository as prescriptions
@@ -85,8 +85,15 @@ async def reevaluate(
 ) -> ConflictDiff:
     now = ctx.clock()
     entries = await current_entries(conn, ctx, patient_id)
-    doses = await intakes.doses_since(conn, patient_id, now - ctx.engine.intake_lookback)
-    findings = ctx.engine.evaluate(entries, await team.profile(conn, patient_id), now, doses)
+    since = now - ctx.engine.intake_lookback
+    memo = batch_memo.current()
+    if memo is not None and patient_id in memo.profiles:  # read when the batch locked it
+        profile = memo.profiles[patient_id]
+        doses = [d for d in memo.doses[patient_id] if d.taken_at >= since]
+    else:
+        profile = await team.profile(conn, patient_id)
+        doses = await intakes.doses_since(conn, patient_id, since)
+    findings = ctx.engine.evaluate(entries, profile, now, doses)
     diff = diff_conflicts(
         await conflicts.open_conflicts(conn, patient_id),
         findings,

@@ -7,6 +7,7 @@ in one transaction with the event's inbox row."""
 
 from typing import Any
 
+from services.care_team import batch_memo
 from services.care_team.adapters import prescription_repository as prescriptions
 from services.care_team.adapters import team_repository as team
 from services.care_team.context import CareTeamContext
@@ -39,6 +40,16 @@ async def _notify(
                      cause_type=event.type)  # fmt: skip
 
 
+async def _team(conn: Connection, patient_id: str) -> dict[str, str]:
+    """The patient's team (read once per consumer batch; the patient is locked)."""
+    memo = batch_memo.current()
+    if memo is None:
+        return await team.member_roles(conn, patient_id)
+    if patient_id not in memo.teams:
+        memo.teams[patient_id] = await team.member_roles(conn, patient_id)
+    return memo.teams[patient_id]
+
+
 async def on_prescription(conn: Connection, ctx: CareTeamContext, event: PrescriptionEvent) -> None:
     data = event.data
     if isinstance(data, PrescriptionStoppedData):
@@ -47,7 +58,7 @@ async def on_prescription(conn: Connection, ctx: CareTeamContext, event: Prescri
         dose = None
     else:
         name, dose = data.medication.name, data.dose
-    members = await team.member_roles(conn, data.patient_id)
+    members = await _team(conn, data.patient_id)
     routes = routing.medication_changed(
         members, changer_id=data.prescriber.id, change=_CHANGE[event.type], medication=name,
         dose=dose,
@@ -58,7 +69,7 @@ async def on_prescription(conn: Connection, ctx: CareTeamContext, event: Prescri
 async def on_conflict_flagged(
     conn: Connection, ctx: CareTeamContext, event: ConflictFlagged
 ) -> None:
-    members = await team.member_roles(conn, event.data.patient_id)
+    members = await _team(conn, event.data.patient_id)
     routes = routing.conflict_flagged(members, event.data)
     await _notify(conn, ctx, event, event.data.patient_id, routes)
 

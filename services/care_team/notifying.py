@@ -8,11 +8,13 @@ and whether it waits for the digest or the end of quiet hours (domain/delivery.p
 from typing import Any
 from uuid import UUID
 
+from services.care_team import batch_memo
 from services.care_team.adapters import notification_repository as notifications
 from services.care_team.adapters import preference_repository as preferences
 from services.care_team.context import SOURCE, CareTeamContext
-from services.care_team.domain.delivery import Delivery, plan_delivery
+from services.care_team.domain.delivery import Delivery, Preferences, plan_delivery
 from services.care_team.domain.routing import Route, notification_id
+from services.care_team.notification_batch import PendingNotification
 from shared import outbox
 from shared.db import Connection
 from shared.events.envelope import new_patient_event
@@ -28,7 +30,25 @@ async def notify(
     cause_event_id: str,
     cause_type: str,
 ) -> list[NotificationData]:
-    """The notifications created now (a replayed cause creates none)."""
+    """The notifications created now (a replayed cause creates none). In a consumer batch
+    they are only routed here and written at the batch's end: the list is then empty."""
+    memo = batch_memo.current()
+    if memo is not None:
+        now = ctx.clock()
+        for route in routes:
+            memo.notifications.append(
+                PendingNotification(
+                    notification_id=notification_id(cause_event_id, route.recipient_id, route.kind),
+                    recipient_id=route.recipient_id, patient_id=patient_id, kind=route.kind,
+                    priority=route.priority, title=route.title, body=route.body,
+                    cause_event_id=cause_event_id, cause_type=cause_type, data=dict(route.data),
+                    created_at=now,
+                    delivery=plan_delivery(
+                        route.priority, await _preferences(conn, route.recipient_id), now
+                    ),
+                )
+            )  # fmt: skip
+        return []
     created = []
     for route in routes:
         stored = await store(
@@ -72,9 +92,7 @@ async def store(
     say unless `delivery` is given (digests and summaries go out as they are)."""
     now = ctx.clock()
     if delivery is None:
-        delivery = plan_delivery(
-            priority, await preferences.preferences_of(conn, recipient_id), now
-        )
+        delivery = plan_delivery(priority, await _preferences(conn, recipient_id), now)
     stored = await notifications.insert(
         conn,
         notification_id=notification_id,
@@ -100,6 +118,15 @@ async def store(
     if "kafka" in delivery.channels:
         await announce(conn, ctx, stored)
     return stored
+
+
+async def _preferences(conn: Connection, recipient_id: str) -> Preferences:
+    memo = batch_memo.current()
+    if memo is None:
+        return await preferences.preferences_of(conn, recipient_id)
+    if recipient_id not in memo.preferences:
+        memo.preferences[recipient_id] = await preferences.preferences_of(conn, recipient_id)
+    return memo.preferences[recipient_id]
 
 
 async def announce(conn: Connection, ctx: CareTeamContext, stored: NotificationData) -> None:

@@ -1,27 +1,34 @@
 """Use cases: apply a `prescription.*` event (an EHR's from Kafka, or one of ours made
 over HTTP) to the medication list, then re-evaluate the patient's conflicts."""
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from services.care_team import notification_routing
+from pydantic import TypeAdapter
+
+from services.care_team import batch_memo, notification_routing
+from services.care_team.adapters import conflict_repository
 from services.care_team.adapters import prescription_repository as repository
+from services.care_team.batch_prefetch import lock_and_read
 from services.care_team.context import SOURCE, CareTeamContext
 from services.care_team.domain.conflicts import ConflictDiff
 from services.care_team.domain.prescriptions import Prescription, PrescriptionStatus, apply_event
 from services.care_team.evaluation import reevaluate
+from services.care_team.notification_batch import write_notifications
 from services.care_team.team import add_member
 from shared import outbox
 from shared.db import Connection
 from shared.events.care_team import TeamRole
-from shared.events.envelope import new_patient_event
+from shared.events.envelope import decode_json_body, new_patient_event
 from shared.events.prescriptions import (
     Medication,
     Prescriber,
     PrescriberRole,
     PrescriptionChanged,
     PrescriptionData,
+    PrescriptionEvent,
     PrescriptionStarted,
     PrescriptionStopped,
     PrescriptionStoppedData,
@@ -35,6 +42,30 @@ AnyPrescriptionEvent = PrescriptionStarted | PrescriptionChanged | PrescriptionS
 
 class PrescriptionNotActive(Exception):
     pass
+
+
+_EVENTS = TypeAdapter[AnyPrescriptionEvent](PrescriptionEvent)
+
+
+def decode_prescription_event(value: bytes) -> AnyPrescriptionEvent:
+    """A record's bytes as a validated event (malformed or invalid ones raise: poison)."""
+    return _EVENTS.validate_python(decode_json_body(value))
+
+
+async def apply_prescription_events(
+    conn: Connection, ctx: CareTeamContext, events: Sequence[AnyPrescriptionEvent]
+) -> None:
+    """Fresh events from Kafka, in order, in the caller's (the batch's) transaction."""
+    with batch_memo.remembering() as memo:
+        async with outbox.staged(conn):
+            # The earliest look-back any event of the batch needs (the clock moves on).
+            since = ctx.clock() - ctx.engine.intake_lookback
+            await lock_and_read(conn, memo, [e.data.patient_id for e in events], since)
+            for event in events:
+                await apply_prescription_event(conn, ctx, event)
+            await repository.record_changes(conn, memo.changes)
+            await conflict_repository.schedule_reevaluations(conn, memo.reevaluations)
+            await write_notifications(conn, ctx, memo.notifications)
 
 
 async def apply_prescription_event(
@@ -52,6 +83,7 @@ async def apply_prescription_event(
             TeamRole(data.prescriber.role.value),
             changed_by=data.prescriber.id,
             source="prescription",
+            patient_locked=True,
         )
     current = await repository.get_for_update(conn, data.prescription_id)
     updated = apply_event(current, event)

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from services.care_team import batch_memo
 from services.care_team.adapters import prescription_repository as prescriptions
 from services.care_team.adapters import team_repository as repository
 from services.care_team.context import SOURCE, CareTeamContext
@@ -22,10 +23,16 @@ async def add_member(
     *,
     changed_by: str,
     source: str = "api",
+    patient_locked: bool = False,
 ) -> bool:
-    await prescriptions.ensure_patient(conn, patient_id)
+    memo = batch_memo.current()
+    if memo is not None and clinician_id in memo.teams.get(patient_id, {}):
+        return False  # a current member already (the batch has the locked patient's team)
+    if not patient_locked:  # a locked patient's row exists
+        await prescriptions.ensure_patient(conn, patient_id)
     if not await repository.add_member(conn, patient_id, clinician_id, role.value, source):
         return False
+    batch_memo.team_changed(patient_id, clinician_id, role.value)
     data = MemberData(
         patient_id=patient_id,
         clinician_id=clinician_id,
@@ -45,6 +52,7 @@ async def remove_member(
     role = await repository.remove_member(conn, patient_id, clinician_id)
     if role is None:
         return False
+    batch_memo.team_changed(patient_id, clinician_id, None)
     data = MemberData(
         patient_id=patient_id,
         clinician_id=clinician_id,

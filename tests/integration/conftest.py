@@ -43,3 +43,14 @@ async def probe(probe_settings: ProbeSettings) -> AsyncIterator[Probe]:
         yield Probe(runtime, attempts, probe_settings)
     finally:
         await runtime.stop()
+
+
+@pytest.fixture
+async def batch_probe(probe_settings: ProbeSettings) -> AsyncIterator[Probe]:
+    """The probe with a batch subscriber: a batch of records per transaction."""
+    runtime, attempts = build_probe(probe_settings, batch=True)
+    await runtime.start()
+    try:
+        yield Probe(runtime, attempts, probe_settings)
+    finally:
+        await runtime.stop()

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import asyncpg
 
+from services.care_team import batch_memo
 from services.care_team.domain.conflicts import OpenConflict
 from services.care_team.domain.engine.model import (
     Finding,
@@ -222,6 +223,10 @@ async def add_acknowledgement(
 
 
 async def schedule_reevaluation(conn: Connection, patient_id: str, due_at: datetime | None) -> None:
+    memo = batch_memo.current()
+    if memo is not None:  # written once per patient when the batch's events are applied
+        memo.reevaluations[patient_id] = due_at
+        return
     if due_at is None:
         await conn.execute("DELETE FROM reevaluations WHERE patient_id = $1", patient_id)
         return
@@ -230,6 +235,21 @@ async def schedule_reevaluation(conn: Connection, patient_id: str, due_at: datet
            ON CONFLICT (patient_id) DO UPDATE SET due_at = excluded.due_at""",
         patient_id,
         due_at,
+    )
+
+
+async def schedule_reevaluations(conn: Connection, due: dict[str, datetime | None]) -> None:
+    """schedule_reevaluation for many patients: two statements."""
+    await conn.execute(
+        "DELETE FROM reevaluations WHERE patient_id = any($1::text[])",
+        [p for p, at in due.items() if at is None],
+    )
+    await conn.execute(
+        """INSERT INTO reevaluations (patient_id, due_at)
+           SELECT * FROM unnest($1::text[], $2::timestamptz[])
+           ON CONFLICT (patient_id) DO UPDATE SET due_at = excluded.due_at""",
+        [p for p, at in due.items() if at is not None],
+        [at for at in due.values() if at is not None],
     )
 
 

@@ -6,6 +6,8 @@ from uuid import UUID
 
 import asyncpg
 
+from services.care_team import batch_memo
+from services.care_team.batch_memo import BatchMemo
 from shared.db import Connection
 from shared.events.notifications import NotificationData, NotificationPriority
 
@@ -13,6 +15,20 @@ _COLUMNS = """notification_id, recipient_id, seq, patient_id, kind, priority, ti
               cause_event_id, cause_type, data, created_at, escalation"""
 _LIST_COLUMNS = f"{_COLUMNS}, read_at, acknowledged_at"
 NOTIFY_CHANNEL_SUFFIX = "_notifications"
+
+
+async def _has_webhook(conn: Connection, recipient_id: str, memo: BatchMemo | None) -> bool:
+    """Outside a batch: assume so (the insert finds none); in one, ask once per recipient."""
+    if memo is None:
+        return True
+    if recipient_id not in memo.has_webhook:
+        memo.has_webhook[recipient_id] = bool(
+            await conn.fetchval(
+                "SELECT true FROM webhook_subscriptions WHERE recipient_id = $1 AND active",
+                recipient_id,
+            )
+        )
+    return memo.has_webhook[recipient_id]
 
 
 def to_data(row: asyncpg.Record) -> NotificationData:
@@ -58,26 +74,33 @@ async def insert(
     preferences decide; None: every channel unless it is a digest item)."""
     if push_channels is None:
         push_channels = frozenset(("stream", "webhook", "kafka") if priority.pushed else ())
-    if await conn.fetchval(
-        "SELECT true FROM notifications WHERE notification_id = $1", notification_id
-    ):
-        return None
-    seq = await conn.fetchval(
-        """INSERT INTO notification_streams (recipient_id, last_seq) VALUES ($1, 1)
-           ON CONFLICT (recipient_id) DO UPDATE SET last_seq = notification_streams.last_seq + 1
-           RETURNING last_seq""",
-        recipient_id,
-    )
+    # One round trip: skip an existing id, take the recipient's next seq, insert. `took` is
+    # NULL when the id existed before; a row without columns means a concurrent insert won.
     row = await conn.fetchrow(
-        f"""INSERT INTO notifications (notification_id, recipient_id, seq, patient_id, kind,
-                priority, title, body, cause_event_id, cause_type, data, created_at, escalation,
-                escalated_from, push_channels)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-            ON CONFLICT (notification_id) DO NOTHING
-            RETURNING {_COLUMNS}""",
+        f"""WITH fresh AS (
+                SELECT 1 WHERE NOT EXISTS
+                    (SELECT 1 FROM notifications WHERE notification_id = $1)
+            ), next AS (
+                INSERT INTO notification_streams (recipient_id, last_seq)
+                SELECT $2, 1 FROM fresh
+                ON CONFLICT (recipient_id)
+                DO UPDATE SET last_seq = notification_streams.last_seq + 1
+                RETURNING last_seq
+            ), inserted AS (
+                INSERT INTO notifications (notification_id, recipient_id, seq, patient_id,
+                    kind, priority, title, body, cause_event_id, cause_type, data, created_at,
+                    escalation, escalated_from, push_channels)
+                SELECT $1, $2, last_seq, $3::text, $4::text, $5::text, $6::text, $7::text,
+                    $8::text, $9::text, $10::jsonb, $11::timestamptz, $12::integer, $13::uuid,
+                    $14::text[]
+                FROM next
+                ON CONFLICT (notification_id) DO NOTHING
+                RETURNING {_COLUMNS}
+            )
+            SELECT (SELECT last_seq FROM next) AS took, inserted.*
+            FROM (SELECT 1) AS one LEFT JOIN inserted ON true""",
         notification_id,
         recipient_id,
-        seq,
         patient_id,
         kind,
         priority.value,
@@ -91,9 +114,13 @@ async def insert(
         escalated_from,
         sorted(push_channels),
     )
-    if row is None:  # a concurrent insert of the same id won: this transaction rolls back
+    assert row is not None  # the outer SELECT always yields one row
+    if row["took"] is None:  # this id exists (a replayed cause)
+        return None
+    if row["notification_id"] is None:  # a concurrent insert of the same id won: roll back
         raise asyncpg.UniqueViolationError("notification exists")
-    if "webhook" in push_channels:
+    memo = batch_memo.current()
+    if "webhook" in push_channels and await _has_webhook(conn, recipient_id, memo):
         await conn.execute(
             """INSERT INTO webhook_deliveries (subscription_id, notification_id, seq, status,
                                                next_attempt_at)
@@ -101,10 +128,14 @@ async def insert(
                WHERE recipient_id = $1 AND active""",
             recipient_id,
             notification_id,
-            seq,
+            row["seq"],
             created_at,
         )
-    await conn.execute("SELECT pg_notify($1, $2)", channel, recipient_id)
+    # Postgres folds equal notifications of one transaction into one: send each once.
+    if memo is None or (channel, recipient_id) not in memo.woken:
+        await conn.execute("SELECT pg_notify($1, $2)", channel, recipient_id)
+        if memo is not None:
+            memo.woken.add((channel, recipient_id))
     return to_data(row)
 
 

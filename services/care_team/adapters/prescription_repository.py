@@ -5,6 +5,7 @@ from typing import Any
 
 import asyncpg
 
+from services.care_team import batch_memo
 from services.care_team.domain.prescriptions import Prescription, PrescriptionStatus
 from shared.db import Connection
 
@@ -88,17 +89,20 @@ async def record_change(
     effective_at: Any,
     data: dict[str, Any],
 ) -> None:
-    await conn.execute(
+    row = (event_id, event_type, prescription_id, patient_id, prescriber_id, effective_at, data)
+    memo = batch_memo.current()
+    if memo is not None:  # written together, in order, when the batch's events are applied
+        memo.changes.append(row)
+        return
+    await record_changes(conn, [row])
+
+
+async def record_changes(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    await conn.executemany(
         """INSERT INTO prescription_changes (event_id, event_type, prescription_id,
                patient_id, prescriber_id, effective_at, data)
            VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-        event_id,
-        event_type,
-        prescription_id,
-        patient_id,
-        prescriber_id,
-        effective_at,
-        data,
+        rows,
     )
 
 
@@ -128,9 +132,16 @@ async def get_prescription(
 
 
 async def lock_patient(conn: Connection, patient_id: str) -> None:
-    """Serialises every change of one patient's list (and its conflict evaluation)."""
+    """Serialises every change of one patient's list (and its conflict evaluation); makes
+    the patient's row first when there is none (one round trip when there is)."""
+    memo = batch_memo.current()
+    if memo is not None and patient_id in memo.locked:  # the batch locked it already
+        return
+    lock = "SELECT true FROM patients WHERE patient_id = $1 FOR UPDATE"
+    if await conn.fetchval(lock, patient_id):
+        return
     await ensure_patient(conn, patient_id)
-    await conn.execute("SELECT 1 FROM patients WHERE patient_id = $1 FOR UPDATE", patient_id)
+    await conn.execute(lock, patient_id)
 
 
 async def history(

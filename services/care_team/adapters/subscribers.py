@@ -8,10 +8,14 @@ from faststream.kafka.annotations import KafkaMessage
 from services.care_team import notification_routing as notifications
 from services.care_team.context import CareTeamContext
 from services.care_team.diary_events import DIARY_CONSUMER, apply_diary_event
-from services.care_team.prescriptions import PRESCRIPTIONS_CONSUMER, apply_prescription_event
+from services.care_team.prescriptions import (
+    PRESCRIPTIONS_CONSUMER,
+    apply_prescription_events,
+    decode_prescription_event,
+)
+from shared.batch_inbox import BatchInbox
 from shared.db import Connection
 from shared.events.envelope import CloudEvent
-from shared.events.prescriptions import PrescriptionEvent
 from shared.events.registry import Topic
 from shared.inbox import Delivery, Inbox
 from shared.runtime import ServiceRuntime
@@ -23,23 +27,33 @@ Handler = TypeVar("Handler", bound=Callable[..., Awaitable[None]])
 def register_subscribers(runtime: ServiceRuntime, ctx: CareTeamContext) -> None:
     settings = runtime.settings
 
+    prescription_batches = BatchInbox(
+        pool_of=lambda: runtime.pool,
+        consumer=PRESCRIPTIONS_CONSUMER,
+        decode=decode_prescription_event,
+        event_id=lambda event: event.id,
+        apply=lambda conn, events: apply_prescription_events(conn, ctx, events),
+        dead_letters=runtime.dead_letters,
+        policy=runtime.retry_policy,
+    )
+
     @runtime.broker.subscriber(
         settings.topic(Topic.PRESCRIPTIONS),
         group_id=runtime.consumer_group("prescriptions"),
         auto_offset_reset="earliest",  # a new group must not skip what was published before it
+        batch=True,
+        max_records=settings.consumer_batch_max_records,
+        batch_timeout_ms=settings.consumer_batch_timeout_ms,
         title="care_team.prescriptions",
         description=(
             "Applies every prescriber's prescription events (ours and EHRs') to the "
-            "medication list, then re-evaluates the patient's conflicts."
+            "medication list, then re-evaluates the patient's conflicts; a batch of "
+            "records per transaction."
         ),
     )
-    async def on_prescription_event(event: PrescriptionEvent, message: KafkaMessage) -> None:
-        async def effect(conn: Connection) -> None:
-            await apply_prescription_event(conn, ctx, event)
-
-        await Inbox(runtime.pool, PRESCRIPTIONS_CONSUMER).process_once(
-            event.id, Delivery.of(message), effect
-        )
+    async def on_prescription_events(message: KafkaMessage) -> None:
+        records = message.raw_message
+        await prescription_batches.process(records if isinstance(records, tuple) else (records,))
 
     @runtime.broker.subscriber(
         settings.topic(Topic.DIARY),

@@ -68,9 +68,11 @@ async def profile(conn: Connection, patient_id: str) -> PatientProfile:
     row = await conn.fetchrow(
         f"SELECT {_PROFILE_COLUMNS} FROM patients WHERE patient_id = $1", patient_id
     )
-    if row is None:
-        return PatientProfile()
-    values: dict[str, Any] = dict(row)
+    return PatientProfile() if row is None else to_profile(row)
+
+
+def to_profile(row: asyncpg.Record) -> PatientProfile:
+    values: dict[str, Any] = {column: row[column] for column in _PROFILE_COLUMNS.split(", ")}
     values["conditions"] = frozenset(values["conditions"] or ())
     return PatientProfile(**values)
 

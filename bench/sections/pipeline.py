@@ -1,0 +1,205 @@
+"""Pipeline throughput (part 3) and scale-out (part 6): EHR prescription events through
+care_team running as real processes, each run in a fresh namespace (bench/care_team_fleet.py).
+
+Throughput: care_team running and its group joined (a warm-up of 300 events applied),
+the clock starts, 100,000 events of 10,000 patients are published (bench/ehr_workload.py:
+starts, changes, stops; minor to major conflicts) and the clock stops when the group has
+committed every partition to its end and the outbox is empty: every event applied with
+its conflicts evaluated, the conflict events and notifications committed and in Kafka.
+The publisher runs on the same cores, as the EHR's share of the machine.
+
+Backlog: 10,000 events published while no care_team runs; the clock starts when the
+process is spawned (start-up, migrations and group join are part of draining).
+
+Scale-out: 1, 2, 3 instances on a 3-partition topic, fewer events each run.
+"""
+
+import asyncio
+import time
+
+from bench.care_team_fleet import Namespace, Progress, fleet, namespace, publish
+from bench.core.model import Figure, Plot, SectionResult, Series, Target
+from bench.core.section import BenchContext, Section, register
+from bench.core.stats import per_second
+from bench.ehr_workload import ehr_events
+
+EVENTS = 100_000
+BACKLOG = 10_000
+SCALE_OUT_EVENTS = 10_000  # per run: three runs and their start-ups stay near two minutes
+WARM_UP = 300
+RUN_LIMIT_S = 60.0  # a run stops here even if events remain (the figure says so)
+JOIN_LIMIT_S = 60.0
+RAW_PIPE = "kafka.pipe_msg_s"
+THROUGHPUT_TARGET = Target(5_000, "higher", "performance issue: ≥ 5,000 events/s")
+SHARE_TARGET = Target(25, "higher", "performance issue: ≥ 25 % of the raw aiokafka pipe")
+BACKLOG_TARGET = Target(10, "lower", "perf-reliability.md §0: 10,000-event backlog ≤ 10 s")
+
+
+async def _joined(ns: Namespace, progress: Progress, instances: int) -> None:
+    """Warm-up events applied and every instance in the group: the clock may start."""
+    ends = await publish(ns, ehr_events(f"{ns.tag}w", WARM_UP))
+    _, done = await progress.until_done(ends, JOIN_LIMIT_S)
+    deadline = time.perf_counter() + JOIN_LIMIT_S
+    while (await progress.group_members()) != ("Stable", instances):
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"{instances} care_team instance(s) never formed a stable group")
+        await asyncio.sleep(0.2)
+    if not done:
+        raise RuntimeError("care_team never applied the warm-up events")
+
+
+async def _effects(progress: Progress) -> dict[str, int]:
+    return {
+        "changes": await progress.sql("SELECT count(*) FROM prescription_changes"),
+        "conflicts": await progress.sql("SELECT count(*) FROM conflicts"),
+        "notifications": await progress.sql("SELECT count(*) FROM notifications"),
+    }
+
+
+async def throughput(
+    ctx: BenchContext, label: str, events: int, instances: int
+) -> tuple[float, int, dict[str, int]]:
+    """(events/s, events applied within the limit, effects counted afterwards)."""
+    work = ehr_events(label, events)
+    async with (
+        namespace(ctx.kafka_bootstrap_servers, ctx.database_url, label) as ns,
+        fleet(ns, instances),
+        Progress(ns) as progress,
+    ):
+        await _joined(ns, progress, instances)
+        ctx.step(f"{label}: {events:,} events through {instances} care_team instance(s)")
+        started = time.perf_counter()
+        ends = await publish(ns, work)
+        applied, _ = await progress.until_done(ends, RUN_LIMIT_S)
+        seconds = time.perf_counter() - started
+        return per_second(applied - WARM_UP, seconds), applied - WARM_UP, await _effects(progress)
+
+
+async def backlog(ctx: BenchContext, events: int) -> tuple[float, float, int]:
+    """(seconds from spawn, seconds from ready, events applied)."""
+    async with namespace(ctx.kafka_bootstrap_servers, ctx.database_url, "backlog") as ns:
+        ends = await publish(ns, ehr_events("backlog", events))
+        ctx.step(f"backlog: {events:,} events waiting; starting care_team")
+        spawned = time.perf_counter()
+        async with fleet(ns, 1), Progress(ns) as progress:
+            ready = time.perf_counter()
+            applied, _ = await progress.until_done(ends, RUN_LIMIT_S)
+            done = time.perf_counter()
+    return done - spawned, done - ready, applied
+
+
+def _shortfall(label: str, applied: int, expected: int) -> list[str]:
+    if applied >= expected:
+        return []
+    return [f"{label}: only {applied:,} of {expected:,} applied in {RUN_LIMIT_S:.0f} s"]
+
+
+async def run_pipeline(ctx: BenchContext) -> SectionResult:
+    result = SectionResult()
+    count = ctx.scaled(EVENTS, minimum=2000)
+    rate, applied, effects = await throughput(ctx, "pipe", count, 1)
+    label = f"care_team pipeline, {count:,} EHR events, {count // 10:,} patients"
+    result.add(
+        Figure(
+            "pipeline.events_s",
+            label,
+            rate,
+            "events/s",
+            THROUGHPUT_TARGET,
+            relative_to=RAW_PIPE,
+            note="committed offsets at the end and the outbox drained",
+        )
+    )
+    if RAW_PIPE in ctx.measured:
+        result.add(
+            Figure(
+                "pipeline.share_of_raw_pipe",
+                "pipeline as a share of the raw aiokafka pipe",
+                100 * rate / ctx.measured[RAW_PIPE].value,
+                "%",
+                SHARE_TARGET,
+            )
+        )
+    result.notes += _shortfall("throughput", applied, count)
+    result.notes.append(
+        "throughput run made {changes:,} change records, {conflicts:,} conflicts, "
+        "{notifications:,} notifications (warm-up included)".format(**effects)
+    )
+    backlog_events = ctx.scaled(BACKLOG, minimum=1000)
+    from_spawn, from_ready, drained = await backlog(ctx, backlog_events)
+    result.add(
+        Figure(
+            "pipeline.backlog_drain_s",
+            f"{backlog_events:,}-event backlog drained, from process start",
+            from_spawn,
+            "s",
+            BACKLOG_TARGET,
+            note="start-up, migrations and group join included",
+        )
+    )
+    result.add(
+        Figure(
+            "pipeline.backlog_drain_s.from_ready",
+            f"{backlog_events:,}-event backlog drained, from /ready",
+            from_ready,
+            "s",
+        )
+    )
+    result.notes += _shortfall("backlog", drained, backlog_events)
+    return result
+
+
+async def run_scale_out(ctx: BenchContext) -> SectionResult:
+    result = SectionResult()
+    count = ctx.scaled(SCALE_OUT_EVENTS, minimum=1000)
+    rates: list[float] = []
+    for instances in (1, 2, 3):
+        rate, applied, _ = await throughput(ctx, f"scale{instances}", count, instances)
+        rates.append(rate)
+        result.add(
+            Figure(
+                f"scale_out.events_s.{instances}",
+                f"pipeline, {instances} care_team instance(s), {count:,} events",
+                rate,
+                "events/s",
+                relative_to="scale_out.events_s.1" if instances > 1 else None,
+            )
+        )
+        result.notes += _shortfall(f"{instances} instance(s)", applied, count)
+    result.plots.append(
+        Plot(
+            "pipeline_scale_out",
+            "time_vs_size",
+            f"care_team pipeline throughput vs instances ({count:,} events, 3 partitions)",
+            (Series("events/s", x=(1.0, 2.0, 3.0), y=tuple(rates)),),
+            x_label="care_team instances (one consumer group)",
+            y_label="events/s",
+            linear_reference=True,
+        )
+    )
+    return result
+
+
+register(
+    Section(
+        "pipeline",
+        "pipeline",
+        3,
+        "EHR prescription events through care_team: throughput, backlog drain",
+        run_pipeline,
+        needs=frozenset({"kafka", "postgres"}),
+        after=("kafka-limit",),
+        budget_s=120,
+    )
+)
+register(
+    Section(
+        "scale-out",
+        "pipeline",
+        6,
+        "pipeline throughput with 1, 2, 3 care_team instances",
+        run_scale_out,
+        needs=frozenset({"kafka", "postgres"}),
+        budget_s=120,
+    )
+)
