@@ -13,9 +13,7 @@ whole history, plus the alert decision. Each part is also timed on its own.
 
 import argparse
 import random
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from datetime import time as clock
@@ -24,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.core.stats import percentile, time_calls
 from services.diary.domain.clinical.alerts import decide_alerts
 from services.diary.domain.clinical.days import DiaryDays, classify_days
 from services.diary.domain.clinical.facts import (
@@ -118,13 +117,7 @@ def full_summary(
 
 def timed(work: Callable[[], object], runs: int) -> float:
     """Median ms over `runs` after one warm-up."""
-    work()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        samples.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(samples)
+    return percentile(time_calls(work, runs), 50)
 
 
 def main() -> None:

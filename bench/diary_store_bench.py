@@ -19,9 +19,7 @@ import argparse
 import asyncio
 import json
 import random
-import statistics
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +30,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.core.stats import percentile, time_async_calls
 from bench.diary_bench import AS_OF, GOAL_MS, ZONE, build_diary
 from bench.postgres import bench_database
 from services.diary.alerting import raise_due_alerts, summarise
@@ -137,14 +136,8 @@ def questionnaire_row(q: QuestionnaireFacts) -> tuple[str, str, datetime, None, 
 
 async def timed(work: Callable[[], Awaitable[object]], runs: int) -> tuple[float, float]:
     """(median, p95) ms over `runs` after one warm-up."""
-    await work()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        await work()
-        samples.append((time.perf_counter() - start) * 1e3)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+    samples = await time_async_calls(work, runs)
+    return percentile(samples, 50), percentile(samples, 95)
 
 
 async def seed(pool: asyncpg.Pool, years: int, say: Callable[[str], None] = print) -> None:

@@ -13,9 +13,7 @@ booking page lists), and the earliest common slot (what "book the next joint rev
 
 import argparse
 import random
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
@@ -24,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.core.stats import percentile, time_calls
 from services.scheduling.domain.availability import (
     AvailabilityException,
     Interval,
@@ -122,13 +121,8 @@ def searches(
 
 def timed(work: Callable[[], object], runs: int) -> tuple[float, float]:
     """Median and 95th percentile ms over `runs` after one warm-up."""
-    work()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        samples.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(samples), statistics.quantiles(samples, n=20)[-1]
+    samples = time_calls(work, runs)
+    return percentile(samples, 50), percentile(samples, 95)
 
 
 def main() -> None:
