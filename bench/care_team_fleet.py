@@ -85,10 +85,14 @@ async def namespace(kafka: str, database_url: str, label: str) -> AsyncIterator[
     finally:
         admin = AIOKafkaAdminClient(bootstrap_servers=kafka, client_id="bench-admin")
         await admin.start()
-        try:
+        try:  # a shared broker must not collect them
             ours = [t for t in await admin.list_topics() if t.startswith(ns.prefix)]
             if ours:
                 await admin.delete_topics(ours)
+            groups = [g[0] for g in await admin.list_consumer_groups() if g[0].startswith(ns.group)]
+            if groups:
+                with contextlib.suppress(Exception):  # best effort: an empty group expires anyway
+                    await admin.delete_consumer_groups(groups)
         finally:
             await admin.close()
         conn = await asyncpg.connect(database_url)
@@ -119,7 +123,9 @@ async def publish(ns: Namespace, events: Sequence[tuple[bytes, bytes]]) -> dict[
 
 
 @contextlib.asynccontextmanager
-async def fleet(ns: Namespace, instances: int) -> AsyncIterator[list[Services]]:
+async def fleet(
+    ns: Namespace, instances: int, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[list[Services]]:
     """`instances` care_team processes in the namespace, started together; each answers
     /ready before this yields."""
     started: list[Services] = []
@@ -130,7 +136,7 @@ async def fleet(ns: Namespace, instances: int) -> AsyncIterator[list[Services]]:
             ns.database_url,
             instance=f"bench-{ns.tag}-{index}",
             specs=[CARE_TEAM],
-            extra_env=ns.environment(),
+            extra_env={**ns.environment(), **(extra_env or {})},
         )
 
     async def start_one(index: int) -> None:
