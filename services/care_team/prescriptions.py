@@ -1,7 +1,8 @@
 """Use cases: apply a `prescription.*` event (an EHR's from Kafka, or one of ours made
 over HTTP) to the medication list, then re-evaluate the patient's conflicts."""
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -56,13 +57,25 @@ async def apply_prescription_events(
     conn: Connection, ctx: CareTeamContext, events: Sequence[AnyPrescriptionEvent]
 ) -> None:
     """Fresh events from Kafka, in order, in the caller's (the batch's) transaction."""
+    async with changes_of(conn, ctx, [e.data.patient_id for e in events]):
+        for event in events:
+            await apply_prescription_event(conn, ctx, event)
+
+
+@contextlib.asynccontextmanager
+async def changes_of(
+    conn: Connection, ctx: CareTeamContext, patient_ids: Sequence[str]
+) -> AsyncIterator[None]:
+    """The changes of these patients' lists made in the block, in the caller's transaction:
+    a Kafka batch's, or one HTTP command's (a batch of one). The patients are locked and read
+    first; change records, re-evaluation schedules, notifications and outbox rows are
+    written together when the block ends without error (batch_memo says what is kept)."""
     with batch_memo.remembering() as memo:
         async with outbox.staged(conn):
-            # The earliest look-back any event of the batch needs (the clock moves on).
+            # The earliest look-back any change of the block needs (the clock moves on).
             since = ctx.clock() - ctx.engine.intake_lookback
-            await lock_and_read(conn, memo, [e.data.patient_id for e in events], since)
-            for event in events:
-                await apply_prescription_event(conn, ctx, event)
+            await lock_and_read(conn, memo, patient_ids, since)
+            yield
             await repository.record_changes(conn, memo.changes)
             await conflict_repository.schedule_reevaluations(conn, memo.reevaluations)
             await write_notifications(conn, ctx, memo.notifications)

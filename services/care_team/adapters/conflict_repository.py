@@ -239,18 +239,21 @@ async def schedule_reevaluation(conn: Connection, patient_id: str, due_at: datet
 
 
 async def schedule_reevaluations(conn: Connection, due: dict[str, datetime | None]) -> None:
-    """schedule_reevaluation for many patients: two statements."""
-    await conn.execute(
-        "DELETE FROM reevaluations WHERE patient_id = any($1::text[])",
-        [p for p, at in due.items() if at is None],
-    )
-    await conn.execute(
-        """INSERT INTO reevaluations (patient_id, due_at)
-           SELECT * FROM unnest($1::text[], $2::timestamptz[])
-           ON CONFLICT (patient_id) DO UPDATE SET due_at = excluded.due_at""",
-        [p for p, at in due.items() if at is not None],
-        [at for at in due.values() if at is not None],
-    )
+    """schedule_reevaluation for many patients: a statement for those with nothing due, one
+    for the others (none when there are no such patients: one change needs one of the two)."""
+    nothing_due = [p for p, at in due.items() if at is None]
+    if nothing_due:
+        await conn.execute(
+            "DELETE FROM reevaluations WHERE patient_id = any($1::text[])", nothing_due
+        )
+    if len(nothing_due) < len(due):
+        await conn.execute(
+            """INSERT INTO reevaluations (patient_id, due_at)
+               SELECT * FROM unnest($1::text[], $2::timestamptz[])
+               ON CONFLICT (patient_id) DO UPDATE SET due_at = excluded.due_at""",
+            [p for p, at in due.items() if at is not None],
+            [at for at in due.values() if at is not None],
+        )
 
 
 async def due_reevaluations(pool: asyncpg.Pool, now: datetime, limit: int) -> list[str]:

@@ -15,11 +15,13 @@ from services.care_team.api.schemas import (
     PrescriptionStartIn,
     PrescriptionStopIn,
 )
+from services.care_team.context import CareTeamContext
 from services.care_team.domain.conflicts import ConflictDiff
 from services.care_team.domain.prescriptions import Prescription
 from services.care_team.prescriptions import (
     PrescriptionNotActive,
     change_prescription,
+    changes_of,
     start_prescription,
     stop_prescription,
 )
@@ -66,7 +68,7 @@ async def post_prescription(
             conn, principal, patient_id, action="write", resource="prescription"
         )
         prescriber = acting_prescriber(principal, team)
-        async with conn.transaction():
+        async with conn.transaction(), changes_of(conn, ctx, [patient_id]):
             if await repository.get_for_update(conn, rx) is not None:
                 raise HTTPException(
                     status.HTTP_409_CONFLICT, detail="prescription_id already exists"
@@ -89,6 +91,7 @@ async def _change_existing(
     prescription_id: str,
     principal: Principal,
     pool: asyncpg.Pool,
+    ctx: CareTeamContext,
     change: Callable[[Connection, Prescription, Prescriber], Awaitable[ConflictDiff]],
 ) -> ChangeResultOut:
     async with pool.acquire() as conn:
@@ -96,8 +99,7 @@ async def _change_existing(
             conn, principal, patient_id, action="write", resource="prescription"
         )
         prescriber = acting_prescriber(principal, team)
-        async with conn.transaction():
-            await repository.lock_patient(conn, patient_id)
+        async with conn.transaction(), changes_of(conn, ctx, [patient_id]):
             current = await repository.get_prescription(conn, patient_id, prescription_id)
             if current is None:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such prescription")
@@ -128,6 +130,7 @@ async def patch_prescription(
         prescription_id,
         principal,
         pool,
+        ctx,
         lambda conn, current, prescriber: change_prescription(
             conn, ctx, current, prescriber=prescriber, changes=changes, effective_at=effective_at
         ),
@@ -153,6 +156,7 @@ async def stop(
         prescription_id,
         principal,
         pool,
+        ctx,
         lambda conn, current, prescriber: stop_prescription(
             conn, ctx, current, prescriber=prescriber, reason=body.reason, effective_at=effective_at
         ),
