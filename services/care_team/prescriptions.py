@@ -45,6 +45,10 @@ class PrescriptionNotActive(Exception):
     pass
 
 
+class PrescriptionExists(Exception):
+    pass
+
+
 _EVENTS = TypeAdapter[AnyPrescriptionEvent](PrescriptionEvent)
 
 
@@ -84,6 +88,14 @@ async def changes_of(
 async def apply_prescription_event(
     conn: Connection, ctx: CareTeamContext, event: AnyPrescriptionEvent
 ) -> ConflictDiff:
+    await _know_prescriber(conn, ctx, event)
+    current = await repository.get_for_update(conn, event.data.prescription_id)
+    return await _apply_to(conn, ctx, event, current)
+
+
+async def _know_prescriber(
+    conn: Connection, ctx: CareTeamContext, event: AnyPrescriptionEvent
+) -> None:
     data = event.data
     await repository.lock_patient(conn, data.patient_id)
     if data.prescriber.role is not PrescriberRole.SELF_REPORTED:
@@ -98,7 +110,16 @@ async def apply_prescription_event(
             source="prescription",
             patient_locked=True,
         )
-    current = await repository.get_for_update(conn, data.prescription_id)
+
+
+async def _apply_to(
+    conn: Connection,
+    ctx: CareTeamContext,
+    event: AnyPrescriptionEvent,
+    current: Prescription | None,
+) -> ConflictDiff:
+    """`current`: the prescription's row, read locked, with the patient locked."""
+    data = event.data
     updated = apply_event(current, event)
     if updated.medication_name is not None:
         drug = ctx.engine.resolve(updated.medication_name, updated.rxcui)
@@ -126,12 +147,17 @@ async def apply_prescription_event(
 
 
 async def _apply_and_publish(
-    conn: Connection, ctx: CareTeamContext, event: AnyPrescriptionEvent
+    conn: Connection,
+    ctx: CareTeamContext,
+    event: AnyPrescriptionEvent,
+    current: Prescription | None,
 ) -> ConflictDiff:
     """Apply here and now (the prescriber reads their own write), publish through the
-    outbox, and mark the event processed so the consumer skips it when it comes back."""
+    outbox, and mark the event processed so the consumer skips it when it comes back.
+    `current` was read locked by the caller, with the patient locked (changes_of)."""
     await claim(conn, PRESCRIPTIONS_CONSUMER, event.id, APPLIED_AT_SOURCE)
-    diff = await apply_prescription_event(conn, ctx, event)
+    await _know_prescriber(conn, ctx, event)
+    diff = await _apply_to(conn, ctx, event, current)
     await outbox.enqueue(conn, event, topic=ctx.prescriptions_topic, key=event.data.patient_id)
     return diff
 
@@ -155,8 +181,10 @@ async def start_prescription(
         effective_at=effective_at,
         **details,
     )
+    if await repository.get_for_update(conn, prescription_id) is not None:
+        raise PrescriptionExists()
     event = new_patient_event(PrescriptionStarted, source=SOURCE, patient_id=patient_id, data=data)
-    return await _apply_and_publish(conn, ctx, event)
+    return await _apply_and_publish(conn, ctx, event, None)
 
 
 async def change_prescription(
@@ -188,7 +216,7 @@ async def change_prescription(
     event = new_patient_event(
         PrescriptionChanged, source=SOURCE, patient_id=current.patient_id, data=data
     )
-    return await _apply_and_publish(conn, ctx, event)
+    return await _apply_and_publish(conn, ctx, event, current)
 
 
 async def stop_prescription(
@@ -212,4 +240,4 @@ async def stop_prescription(
     event = new_patient_event(
         PrescriptionStopped, source=SOURCE, patient_id=current.patient_id, data=data
     )
-    return await _apply_and_publish(conn, ctx, event)
+    return await _apply_and_publish(conn, ctx, event, current)

@@ -107,29 +107,28 @@ def _violation_json(violation: WindowViolation | None) -> dict[str, object] | No
 
 async def insert_open(
     conn: Connection,
-    conflict_id: UUID,
     patient_id: str,
-    finding: Finding,
+    flagged: list[tuple[UUID, Finding]],
     *,
     knowledge_version: str,
     now: datetime,
 ) -> None:
-    await conn.execute(
+    """The conflicts one evaluation flagged, in one round trip."""
+    await conn.executemany(
         """INSERT INTO conflicts (conflict_id, patient_id, conflict_key, rule_id, kind,
                severity, medications, prescription_ids, prescribers, summary, recommendation,
                evidence, daily_doses, lapses_at, window_violation, window_violated_at,
                intake_days, knowledge_version, status, flagged_at, last_flagged_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
                    $18, 'open', $19, $19)""",
-        conflict_id,
-        patient_id,
-        finding.key,
-        finding.rule_id,
-        finding.kind.value,
-        *_finding_values(finding),
-        knowledge_version,
-        now,
-    )
+        [
+            (
+                conflict_id, patient_id, finding.key, finding.rule_id, finding.kind.value,
+                *_finding_values(finding), knowledge_version, now,
+            )
+            for conflict_id, finding in flagged
+        ],
+    )  # fmt: skip
 
 
 async def update_open(

@@ -121,10 +121,11 @@ async def current_medications(
 
 
 async def get_prescription(
-    conn: Connection, patient_id: str, prescription_id: str
+    conn: Connection, patient_id: str, prescription_id: str, *, for_update: bool = False
 ) -> Prescription | None:
     row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM prescriptions WHERE patient_id = $1 AND prescription_id = $2",
+        f"""SELECT {_COLUMNS} FROM prescriptions WHERE patient_id = $1 AND prescription_id = $2
+            {"FOR UPDATE" if for_update else ""}""",
         patient_id,
         prescription_id,
     )

@@ -19,6 +19,7 @@ from services.care_team.context import CareTeamContext
 from services.care_team.domain.conflicts import ConflictDiff
 from services.care_team.domain.prescriptions import Prescription
 from services.care_team.prescriptions import (
+    PrescriptionExists,
     PrescriptionNotActive,
     change_prescription,
     changes_of,
@@ -69,20 +70,21 @@ async def post_prescription(
         )
         prescriber = acting_prescriber(principal, team)
         async with conn.transaction(), changes_of(conn, ctx, [patient_id]):
-            if await repository.get_for_update(conn, rx) is not None:
+            try:
+                diff = await start_prescription(
+                    conn,
+                    ctx,
+                    patient_id=patient_id,
+                    prescription_id=rx,
+                    prescriber=prescriber,
+                    medication=body.medication,
+                    details=body.model_dump(include={"dose", "route", "frequency", "indication"}),
+                    effective_at=body.effective_at or ctx.clock(),
+                )
+            except PrescriptionExists:
                 raise HTTPException(
                     status.HTTP_409_CONFLICT, detail="prescription_id already exists"
-                )
-            diff = await start_prescription(
-                conn,
-                ctx,
-                patient_id=patient_id,
-                prescription_id=rx,
-                prescriber=prescriber,
-                medication=body.medication,
-                details=body.model_dump(include={"dose", "route", "frequency", "indication"}),
-                effective_at=body.effective_at or ctx.clock(),
-            )
+                ) from None
             return await _result(conn, patient_id, rx, diff)
 
 
@@ -100,7 +102,9 @@ async def _change_existing(
         )
         prescriber = acting_prescriber(principal, team)
         async with conn.transaction(), changes_of(conn, ctx, [patient_id]):
-            current = await repository.get_prescription(conn, patient_id, prescription_id)
+            current = await repository.get_prescription(
+                conn, patient_id, prescription_id, for_update=True
+            )
             if current is None:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such prescription")
             try:
