@@ -3,7 +3,7 @@ over HTTP) to the medication list, then re-evaluate the patient's conflicts."""
 
 import contextlib
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +49,12 @@ class PrescriptionExists(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class AppliedChange:
+    prescription: Prescription  # as stored
+    diff: ConflictDiff
+
+
 _EVENTS = TypeAdapter[AnyPrescriptionEvent](PrescriptionEvent)
 
 
@@ -87,7 +93,7 @@ async def changes_of(
 
 async def apply_prescription_event(
     conn: Connection, ctx: CareTeamContext, event: AnyPrescriptionEvent
-) -> ConflictDiff:
+) -> AppliedChange:
     await _know_prescriber(conn, ctx, event)
     current = await repository.get_for_update(conn, event.data.prescription_id)
     return await _apply_to(conn, ctx, event, current)
@@ -117,14 +123,14 @@ async def _apply_to(
     ctx: CareTeamContext,
     event: AnyPrescriptionEvent,
     current: Prescription | None,
-) -> ConflictDiff:
+) -> AppliedChange:
     """`current`: the prescription's row, read locked, with the patient locked."""
     data = event.data
     updated = apply_event(current, event)
     if updated.medication_name is not None:
         drug = ctx.engine.resolve(updated.medication_name, updated.rxcui)
         updated = replace(updated, ingredient=drug.ingredient, recognised=drug.recognised)
-    await repository.save(conn, updated)
+    stored = await repository.save(conn, updated)
     await repository.record_change(
         conn,
         event_id=event.id,
@@ -137,13 +143,14 @@ async def _apply_to(
     )
     await notification_routing.on_prescription(conn, ctx, event)
     # Our API answers the change with its conflicts; an EHR's prescriber saw nothing of ours.
-    return await reevaluate(
+    diff = await reevaluate(
         conn,
         ctx,
         data.patient_id,
         changed_by=data.prescriber.id,
         shown_to_changer=event.source == SOURCE,
     )
+    return AppliedChange(stored, diff)
 
 
 async def _apply_and_publish(
@@ -151,15 +158,15 @@ async def _apply_and_publish(
     ctx: CareTeamContext,
     event: AnyPrescriptionEvent,
     current: Prescription | None,
-) -> ConflictDiff:
+) -> AppliedChange:
     """Apply here and now (the prescriber reads their own write), publish through the
     outbox, and mark the event processed so the consumer skips it when it comes back.
     `current` was read locked by the caller, with the patient locked (changes_of)."""
     await claim(conn, PRESCRIPTIONS_CONSUMER, event.id, APPLIED_AT_SOURCE)
     await _know_prescriber(conn, ctx, event)
-    diff = await _apply_to(conn, ctx, event, current)
+    applied = await _apply_to(conn, ctx, event, current)
     await outbox.enqueue(conn, event, topic=ctx.prescriptions_topic, key=event.data.patient_id)
-    return diff
+    return applied
 
 
 async def start_prescription(
@@ -172,7 +179,7 @@ async def start_prescription(
     medication: Medication,
     details: dict[str, Any],
     effective_at: datetime,
-) -> ConflictDiff:
+) -> AppliedChange:
     data = PrescriptionData(
         prescription_id=prescription_id,
         patient_id=patient_id,
@@ -195,7 +202,7 @@ async def change_prescription(
     prescriber: Prescriber,
     changes: dict[str, Any],
     effective_at: datetime,
-) -> ConflictDiff:
+) -> AppliedChange:
     if current.status is not PrescriptionStatus.ACTIVE or current.medication_name is None:
         raise PrescriptionNotActive()
     state: dict[str, Any] = {
@@ -227,7 +234,7 @@ async def stop_prescription(
     prescriber: Prescriber,
     reason: str | None,
     effective_at: datetime,
-) -> ConflictDiff:
+) -> AppliedChange:
     if current.status is not PrescriptionStatus.ACTIVE:
         raise PrescriptionNotActive()
     data = PrescriptionStoppedData(

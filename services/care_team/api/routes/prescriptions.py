@@ -16,9 +16,9 @@ from services.care_team.api.schemas import (
     PrescriptionStopIn,
 )
 from services.care_team.context import CareTeamContext
-from services.care_team.domain.conflicts import ConflictDiff
 from services.care_team.domain.prescriptions import Prescription
 from services.care_team.prescriptions import (
+    AppliedChange,
     PrescriptionExists,
     PrescriptionNotActive,
     change_prescription,
@@ -36,11 +36,8 @@ router = APIRouter(prefix="/patients/{patient_id}/prescriptions", tags=["prescri
 NOT_ACTIVE = HTTPException(status.HTTP_409_CONFLICT, detail="the prescription is not active")
 
 
-async def _result(
-    conn: Connection, patient_id: str, rx: str, diff: ConflictDiff
-) -> ChangeResultOut:
-    prescription = await repository.get_prescription(conn, patient_id, rx)
-    assert prescription is not None
+def _result(applied: AppliedChange) -> ChangeResultOut:
+    prescription, diff = applied.prescription, applied.diff
     raised = [*diff.flagged, *(r.finding for r in diff.reflagged)]
     return ChangeResultOut(
         prescription=MedicationOut.of(prescription),
@@ -71,7 +68,7 @@ async def post_prescription(
         prescriber = acting_prescriber(principal, team)
         async with conn.transaction(), changes_of(conn, ctx, [patient_id]):
             try:
-                diff = await start_prescription(
+                applied = await start_prescription(
                     conn,
                     ctx,
                     patient_id=patient_id,
@@ -85,7 +82,7 @@ async def post_prescription(
                 raise HTTPException(
                     status.HTTP_409_CONFLICT, detail="prescription_id already exists"
                 ) from None
-            return await _result(conn, patient_id, rx, diff)
+            return _result(applied)
 
 
 async def _change_existing(
@@ -94,7 +91,7 @@ async def _change_existing(
     principal: Principal,
     pool: asyncpg.Pool,
     ctx: CareTeamContext,
-    change: Callable[[Connection, Prescription, Prescriber], Awaitable[ConflictDiff]],
+    change: Callable[[Connection, Prescription, Prescriber], Awaitable[AppliedChange]],
 ) -> ChangeResultOut:
     async with pool.acquire() as conn:
         team = await authorize_patient(
@@ -108,10 +105,10 @@ async def _change_existing(
             if current is None:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such prescription")
             try:
-                diff = await change(conn, current, prescriber)
+                applied = await change(conn, current, prescriber)
             except PrescriptionNotActive:
                 raise NOT_ACTIVE from None
-            return await _result(conn, patient_id, prescription_id, diff)
+            return _result(applied)
 
 
 @router.patch(
