@@ -1,8 +1,9 @@
-"""What one consumer batch's transaction may remember between its events: a clinician's
-notification preferences, whether they have an active webhook, whose streams were already
-woken, a locked patient's team, the notifications routed so far. Read at the first need
-inside the transaction, as one event's transaction would; gone with the transaction (the
-memo lives as long as apply_prescription_events' call)."""
+"""What one batch's transaction (a Kafka batch's, or one HTTP prescription change's: a batch
+of one) may remember between its events: a clinician's notification preferences, whether
+they have an active webhook, whose streams were already woken, a locked patient's team, the
+notifications routed so far. Read at the first need inside the transaction, as one event's
+transaction would; gone with the transaction (the memo lives as long as
+prescriptions.changes_of's block)."""
 
 import contextlib
 from collections.abc import Iterator
@@ -61,5 +62,5 @@ def team_changed(patient_id: str, clinician_id: str, role: str | None) -> None:
 
 
 def current() -> BatchMemo | None:
-    """The batch's memo; None outside a batch (an HTTP command reads everything afresh)."""
+    """The batch's memo; None outside one (other commands read everything afresh)."""
     return _current.get()

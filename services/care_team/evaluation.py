@@ -101,11 +101,10 @@ async def reevaluate(
         now=now,
     )
     version = ctx.engine.version
-    for finding in diff.flagged:
-        conflict_id = uuid4()
-        await conflicts.insert_open(
-            conn, conflict_id, patient_id, finding, knowledge_version=version, now=now
-        )
+    flagged = [(uuid4(), finding) for finding in diff.flagged]
+    if flagged:
+        await conflicts.insert_open(conn, patient_id, flagged, knowledge_version=version, now=now)
+    for conflict_id, finding in flagged:
         await _publish_flagged(
             conn, ctx, patient_id, conflict_id, finding, (changed_by, shown_to_changer), None
         )

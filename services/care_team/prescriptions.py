@@ -1,8 +1,9 @@
 """Use cases: apply a `prescription.*` event (an EHR's from Kafka, or one of ours made
 over HTTP) to the medication list, then re-evaluate the patient's conflicts."""
 
-from collections.abc import Sequence
-from dataclasses import replace
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +45,16 @@ class PrescriptionNotActive(Exception):
     pass
 
 
+class PrescriptionExists(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class AppliedChange:
+    prescription: Prescription  # as stored
+    diff: ConflictDiff
+
+
 _EVENTS = TypeAdapter[AnyPrescriptionEvent](PrescriptionEvent)
 
 
@@ -56,13 +67,25 @@ async def apply_prescription_events(
     conn: Connection, ctx: CareTeamContext, events: Sequence[AnyPrescriptionEvent]
 ) -> None:
     """Fresh events from Kafka, in order, in the caller's (the batch's) transaction."""
+    async with changes_of(conn, ctx, [e.data.patient_id for e in events]):
+        for event in events:
+            await apply_prescription_event(conn, ctx, event)
+
+
+@contextlib.asynccontextmanager
+async def changes_of(
+    conn: Connection, ctx: CareTeamContext, patient_ids: Sequence[str]
+) -> AsyncIterator[None]:
+    """The changes of these patients' lists made in the block, in the caller's transaction:
+    a Kafka batch's, or one HTTP command's (a batch of one). The patients are locked and read
+    first; change records, re-evaluation schedules, notifications and outbox rows are
+    written together when the block ends without error (batch_memo says what is kept)."""
     with batch_memo.remembering() as memo:
         async with outbox.staged(conn):
-            # The earliest look-back any event of the batch needs (the clock moves on).
+            # The earliest look-back any change of the block needs (the clock moves on).
             since = ctx.clock() - ctx.engine.intake_lookback
-            await lock_and_read(conn, memo, [e.data.patient_id for e in events], since)
-            for event in events:
-                await apply_prescription_event(conn, ctx, event)
+            await lock_and_read(conn, memo, patient_ids, since)
+            yield
             await repository.record_changes(conn, memo.changes)
             await conflict_repository.schedule_reevaluations(conn, memo.reevaluations)
             await write_notifications(conn, ctx, memo.notifications)
@@ -70,7 +93,15 @@ async def apply_prescription_events(
 
 async def apply_prescription_event(
     conn: Connection, ctx: CareTeamContext, event: AnyPrescriptionEvent
-) -> ConflictDiff:
+) -> AppliedChange:
+    await _know_prescriber(conn, ctx, event)
+    current = await repository.get_for_update(conn, event.data.prescription_id)
+    return await _apply_to(conn, ctx, event, current)
+
+
+async def _know_prescriber(
+    conn: Connection, ctx: CareTeamContext, event: AnyPrescriptionEvent
+) -> None:
     data = event.data
     await repository.lock_patient(conn, data.patient_id)
     if data.prescriber.role is not PrescriberRole.SELF_REPORTED:
@@ -85,12 +116,21 @@ async def apply_prescription_event(
             source="prescription",
             patient_locked=True,
         )
-    current = await repository.get_for_update(conn, data.prescription_id)
+
+
+async def _apply_to(
+    conn: Connection,
+    ctx: CareTeamContext,
+    event: AnyPrescriptionEvent,
+    current: Prescription | None,
+) -> AppliedChange:
+    """`current`: the prescription's row, read locked, with the patient locked."""
+    data = event.data
     updated = apply_event(current, event)
     if updated.medication_name is not None:
         drug = ctx.engine.resolve(updated.medication_name, updated.rxcui)
         updated = replace(updated, ingredient=drug.ingredient, recognised=drug.recognised)
-    await repository.save(conn, updated)
+    stored = await repository.save(conn, updated)
     await repository.record_change(
         conn,
         event_id=event.id,
@@ -103,24 +143,30 @@ async def apply_prescription_event(
     )
     await notification_routing.on_prescription(conn, ctx, event)
     # Our API answers the change with its conflicts; an EHR's prescriber saw nothing of ours.
-    return await reevaluate(
+    diff = await reevaluate(
         conn,
         ctx,
         data.patient_id,
         changed_by=data.prescriber.id,
         shown_to_changer=event.source == SOURCE,
     )
+    return AppliedChange(stored, diff)
 
 
 async def _apply_and_publish(
-    conn: Connection, ctx: CareTeamContext, event: AnyPrescriptionEvent
-) -> ConflictDiff:
+    conn: Connection,
+    ctx: CareTeamContext,
+    event: AnyPrescriptionEvent,
+    current: Prescription | None,
+) -> AppliedChange:
     """Apply here and now (the prescriber reads their own write), publish through the
-    outbox, and mark the event processed so the consumer skips it when it comes back."""
+    outbox, and mark the event processed so the consumer skips it when it comes back.
+    `current` was read locked by the caller, with the patient locked (changes_of)."""
     await claim(conn, PRESCRIPTIONS_CONSUMER, event.id, APPLIED_AT_SOURCE)
-    diff = await apply_prescription_event(conn, ctx, event)
+    await _know_prescriber(conn, ctx, event)
+    applied = await _apply_to(conn, ctx, event, current)
     await outbox.enqueue(conn, event, topic=ctx.prescriptions_topic, key=event.data.patient_id)
-    return diff
+    return applied
 
 
 async def start_prescription(
@@ -133,7 +179,7 @@ async def start_prescription(
     medication: Medication,
     details: dict[str, Any],
     effective_at: datetime,
-) -> ConflictDiff:
+) -> AppliedChange:
     data = PrescriptionData(
         prescription_id=prescription_id,
         patient_id=patient_id,
@@ -142,8 +188,10 @@ async def start_prescription(
         effective_at=effective_at,
         **details,
     )
+    if await repository.get_for_update(conn, prescription_id) is not None:
+        raise PrescriptionExists()
     event = new_patient_event(PrescriptionStarted, source=SOURCE, patient_id=patient_id, data=data)
-    return await _apply_and_publish(conn, ctx, event)
+    return await _apply_and_publish(conn, ctx, event, None)
 
 
 async def change_prescription(
@@ -154,7 +202,7 @@ async def change_prescription(
     prescriber: Prescriber,
     changes: dict[str, Any],
     effective_at: datetime,
-) -> ConflictDiff:
+) -> AppliedChange:
     if current.status is not PrescriptionStatus.ACTIVE or current.medication_name is None:
         raise PrescriptionNotActive()
     state: dict[str, Any] = {
@@ -175,7 +223,7 @@ async def change_prescription(
     event = new_patient_event(
         PrescriptionChanged, source=SOURCE, patient_id=current.patient_id, data=data
     )
-    return await _apply_and_publish(conn, ctx, event)
+    return await _apply_and_publish(conn, ctx, event, current)
 
 
 async def stop_prescription(
@@ -186,7 +234,7 @@ async def stop_prescription(
     prescriber: Prescriber,
     reason: str | None,
     effective_at: datetime,
-) -> ConflictDiff:
+) -> AppliedChange:
     if current.status is not PrescriptionStatus.ACTIVE:
         raise PrescriptionNotActive()
     data = PrescriptionStoppedData(
@@ -199,4 +247,4 @@ async def stop_prescription(
     event = new_patient_event(
         PrescriptionStopped, source=SOURCE, patient_id=current.patient_id, data=data
     )
-    return await _apply_and_publish(conn, ctx, event)
+    return await _apply_and_publish(conn, ctx, event, current)

@@ -107,29 +107,28 @@ def _violation_json(violation: WindowViolation | None) -> dict[str, object] | No
 
 async def insert_open(
     conn: Connection,
-    conflict_id: UUID,
     patient_id: str,
-    finding: Finding,
+    flagged: list[tuple[UUID, Finding]],
     *,
     knowledge_version: str,
     now: datetime,
 ) -> None:
-    await conn.execute(
+    """The conflicts one evaluation flagged, in one round trip."""
+    await conn.executemany(
         """INSERT INTO conflicts (conflict_id, patient_id, conflict_key, rule_id, kind,
                severity, medications, prescription_ids, prescribers, summary, recommendation,
                evidence, daily_doses, lapses_at, window_violation, window_violated_at,
                intake_days, knowledge_version, status, flagged_at, last_flagged_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
                    $18, 'open', $19, $19)""",
-        conflict_id,
-        patient_id,
-        finding.key,
-        finding.rule_id,
-        finding.kind.value,
-        *_finding_values(finding),
-        knowledge_version,
-        now,
-    )
+        [
+            (
+                conflict_id, patient_id, finding.key, finding.rule_id, finding.kind.value,
+                *_finding_values(finding), knowledge_version, now,
+            )
+            for conflict_id, finding in flagged
+        ],
+    )  # fmt: skip
 
 
 async def update_open(
@@ -239,18 +238,21 @@ async def schedule_reevaluation(conn: Connection, patient_id: str, due_at: datet
 
 
 async def schedule_reevaluations(conn: Connection, due: dict[str, datetime | None]) -> None:
-    """schedule_reevaluation for many patients: two statements."""
-    await conn.execute(
-        "DELETE FROM reevaluations WHERE patient_id = any($1::text[])",
-        [p for p, at in due.items() if at is None],
-    )
-    await conn.execute(
-        """INSERT INTO reevaluations (patient_id, due_at)
-           SELECT * FROM unnest($1::text[], $2::timestamptz[])
-           ON CONFLICT (patient_id) DO UPDATE SET due_at = excluded.due_at""",
-        [p for p, at in due.items() if at is not None],
-        [at for at in due.values() if at is not None],
-    )
+    """schedule_reevaluation for many patients: a statement for those with nothing due, one
+    for the others (none when there are no such patients: one change needs one of the two)."""
+    nothing_due = [p for p, at in due.items() if at is None]
+    if nothing_due:
+        await conn.execute(
+            "DELETE FROM reevaluations WHERE patient_id = any($1::text[])", nothing_due
+        )
+    if len(nothing_due) < len(due):
+        await conn.execute(
+            """INSERT INTO reevaluations (patient_id, due_at)
+               SELECT * FROM unnest($1::text[], $2::timestamptz[])
+               ON CONFLICT (patient_id) DO UPDATE SET due_at = excluded.due_at""",
+            [p for p, at in due.items() if at is not None],
+            [at for at in due.values() if at is not None],
+        )
 
 
 async def due_reevaluations(pool: asyncpg.Pool, now: datetime, limit: int) -> list[str]:

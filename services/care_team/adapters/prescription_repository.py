@@ -40,8 +40,9 @@ async def get_for_update(conn: Connection, prescription_id: str) -> Prescription
     return _to_prescription(row) if row else None
 
 
-async def save(conn: Connection, p: Prescription) -> None:
-    await conn.execute(
+async def save(conn: Connection, p: Prescription) -> Prescription:
+    """The row as stored (the API answers with it)."""
+    row = await conn.fetchrow(
         f"""INSERT INTO prescriptions ({_COLUMNS})
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
             ON CONFLICT (prescription_id) DO UPDATE SET
@@ -58,7 +59,8 @@ async def save(conn: Connection, p: Prescription) -> None:
                 stopped_at = excluded.stopped_at,
                 updated_at = excluded.updated_at,
                 ingredient = excluded.ingredient,
-                recognised = excluded.recognised""",
+                recognised = excluded.recognised
+            RETURNING {_COLUMNS}""",
         p.prescription_id,
         p.patient_id,
         p.prescriber_id,
@@ -76,6 +78,8 @@ async def save(conn: Connection, p: Prescription) -> None:
         p.ingredient,
         p.recognised,
     )
+    assert row is not None
+    return _to_prescription(row)
 
 
 async def record_change(
@@ -121,10 +125,11 @@ async def current_medications(
 
 
 async def get_prescription(
-    conn: Connection, patient_id: str, prescription_id: str
+    conn: Connection, patient_id: str, prescription_id: str, *, for_update: bool = False
 ) -> Prescription | None:
     row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM prescriptions WHERE patient_id = $1 AND prescription_id = $2",
+        f"""SELECT {_COLUMNS} FROM prescriptions WHERE patient_id = $1 AND prescription_id = $2
+            {"FOR UPDATE" if for_update else ""}""",
         patient_id,
         prescription_id,
     )

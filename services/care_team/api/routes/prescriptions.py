@@ -15,11 +15,14 @@ from services.care_team.api.schemas import (
     PrescriptionStartIn,
     PrescriptionStopIn,
 )
-from services.care_team.domain.conflicts import ConflictDiff
+from services.care_team.context import CareTeamContext
 from services.care_team.domain.prescriptions import Prescription
 from services.care_team.prescriptions import (
+    AppliedChange,
+    PrescriptionExists,
     PrescriptionNotActive,
     change_prescription,
+    changes_of,
     start_prescription,
     stop_prescription,
 )
@@ -33,11 +36,8 @@ router = APIRouter(prefix="/patients/{patient_id}/prescriptions", tags=["prescri
 NOT_ACTIVE = HTTPException(status.HTTP_409_CONFLICT, detail="the prescription is not active")
 
 
-async def _result(
-    conn: Connection, patient_id: str, rx: str, diff: ConflictDiff
-) -> ChangeResultOut:
-    prescription = await repository.get_prescription(conn, patient_id, rx)
-    assert prescription is not None
+def _result(applied: AppliedChange) -> ChangeResultOut:
+    prescription, diff = applied.prescription, applied.diff
     raised = [*diff.flagged, *(r.finding for r in diff.reflagged)]
     return ChangeResultOut(
         prescription=MedicationOut.of(prescription),
@@ -66,22 +66,23 @@ async def post_prescription(
             conn, principal, patient_id, action="write", resource="prescription"
         )
         prescriber = acting_prescriber(principal, team)
-        async with conn.transaction():
-            if await repository.get_for_update(conn, rx) is not None:
+        async with conn.transaction(), changes_of(conn, ctx, [patient_id]):
+            try:
+                applied = await start_prescription(
+                    conn,
+                    ctx,
+                    patient_id=patient_id,
+                    prescription_id=rx,
+                    prescriber=prescriber,
+                    medication=body.medication,
+                    details=body.model_dump(include={"dose", "route", "frequency", "indication"}),
+                    effective_at=body.effective_at or ctx.clock(),
+                )
+            except PrescriptionExists:
                 raise HTTPException(
                     status.HTTP_409_CONFLICT, detail="prescription_id already exists"
-                )
-            diff = await start_prescription(
-                conn,
-                ctx,
-                patient_id=patient_id,
-                prescription_id=rx,
-                prescriber=prescriber,
-                medication=body.medication,
-                details=body.model_dump(include={"dose", "route", "frequency", "indication"}),
-                effective_at=body.effective_at or ctx.clock(),
-            )
-            return await _result(conn, patient_id, rx, diff)
+                ) from None
+            return _result(applied)
 
 
 async def _change_existing(
@@ -89,23 +90,25 @@ async def _change_existing(
     prescription_id: str,
     principal: Principal,
     pool: asyncpg.Pool,
-    change: Callable[[Connection, Prescription, Prescriber], Awaitable[ConflictDiff]],
+    ctx: CareTeamContext,
+    change: Callable[[Connection, Prescription, Prescriber], Awaitable[AppliedChange]],
 ) -> ChangeResultOut:
     async with pool.acquire() as conn:
         team = await authorize_patient(
             conn, principal, patient_id, action="write", resource="prescription"
         )
         prescriber = acting_prescriber(principal, team)
-        async with conn.transaction():
-            await repository.lock_patient(conn, patient_id)
-            current = await repository.get_prescription(conn, patient_id, prescription_id)
+        async with conn.transaction(), changes_of(conn, ctx, [patient_id]):
+            current = await repository.get_prescription(
+                conn, patient_id, prescription_id, for_update=True
+            )
             if current is None:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such prescription")
             try:
-                diff = await change(conn, current, prescriber)
+                applied = await change(conn, current, prescriber)
             except PrescriptionNotActive:
                 raise NOT_ACTIVE from None
-            return await _result(conn, patient_id, prescription_id, diff)
+            return _result(applied)
 
 
 @router.patch(
@@ -128,6 +131,7 @@ async def patch_prescription(
         prescription_id,
         principal,
         pool,
+        ctx,
         lambda conn, current, prescriber: change_prescription(
             conn, ctx, current, prescriber=prescriber, changes=changes, effective_at=effective_at
         ),
@@ -153,6 +157,7 @@ async def stop(
         prescription_id,
         principal,
         pool,
+        ctx,
         lambda conn, current, prescriber: stop_prescription(
             conn, ctx, current, prescriber=prescriber, reason=body.reason, effective_at=effective_at
         ),
