@@ -7,7 +7,7 @@ from typing import Any, cast
 import asyncpg
 
 from services.diary.domain.clinical.alerts import AlertKind, AlertState, Episode
-from services.diary.domain.clinical.checkin_table import CheckinRow, CheckinTable
+from services.diary.domain.clinical.checkin_table import CheckinRow, CheckinTable, checkin_from_row
 from services.diary.domain.clinical.facts import (
     AttackFacts,
     CheckinFacts,
@@ -48,18 +48,7 @@ def attack_facts(row: asyncpg.Record) -> AttackFacts:
 
 def checkin_facts(row: asyncpg.Record) -> CheckinFacts:
     """From a `repository.checkin_fact_rows` row (its columns are CheckinFacts' fields)."""
-    day, mood, stress, sleep_hours, sleep_quality, menstruation, alcohol, meals, caffeine = row
-    return CheckinFacts(
-        day=day,
-        mood=mood,
-        stress=stress,
-        sleep_hours=sleep_hours,
-        sleep_quality=sleep_quality,
-        menstruation=menstruation,
-        alcohol_units=alcohol,
-        skipped_meals=meals,
-        caffeine_mg=caffeine,
-    )
+    return checkin_from_row(cast("CheckinRow", tuple(row)))
 
 
 def checkin_table(rows: Iterable[asyncpg.Record]) -> CheckinTable:

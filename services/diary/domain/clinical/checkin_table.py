@@ -30,7 +30,8 @@ CheckinRow = tuple[
 _COLUMN = {field.name: index for index, field in enumerate(fields(CheckinFacts))}
 
 
-def _facts(row: CheckinRow) -> CheckinFacts:
+def checkin_from_row(row: CheckinRow) -> CheckinFacts:
+    """One check-in from its row (the columns are CheckinFacts' fields, in order)."""
     day, mood, stress, sleep_hours, sleep_quality, menstruation, alcohol, meals, caffeine = row
     return CheckinFacts(
         day=day,
@@ -75,7 +76,7 @@ class CheckinTable(Mapping[date, CheckinFacts]):
             columns = list(zip(*listed, strict=True))
             if not all(_in_range(columns[_COLUMN[n]], lo, hi) for n, lo, hi in CHECKIN_RANGES):
                 for row in listed:  # CheckinFacts raises for the first row out of range
-                    _facts(row)
+                    checkin_from_row(row)
         self._rows = by_day
 
     @classmethod
@@ -87,7 +88,7 @@ class CheckinTable(Mapping[date, CheckinFacts]):
         )  # fmt: skip
 
     def __getitem__(self, day: date) -> CheckinFacts:
-        return _facts(self._rows[day])
+        return checkin_from_row(self._rows[day])
 
     def __contains__(self, day: object) -> bool:
         return day in self._rows
