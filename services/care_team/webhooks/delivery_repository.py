@@ -131,6 +131,12 @@ async def finish(conn: Connection, claim: Claim, outcome: Outcome) -> None:
     """Record the attempt's outcome, move the delivery on, and hand the lease back."""
     notification_id = claim.notification.notification_id
     async with conn.transaction():
+        # Subscription row first, then its deliveries: the order claim() and deactivation
+        # take them in, so a deactivation racing this finish cannot deadlock with it.
+        await conn.execute(
+            "SELECT 1 FROM webhook_subscriptions WHERE subscription_id = $1 FOR NO KEY UPDATE",
+            claim.subscription_id,
+        )
         await conn.execute(
             """UPDATE webhook_attempts SET status_code = $2, error = $3, duration_ms = $4
                WHERE id = $1""",
