@@ -11,10 +11,23 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
+from services.care_team.domain.conflicts import OpenConflict
 from services.care_team.domain.delivery import Preferences
 from services.care_team.domain.engine.model import Intake, PatientProfile
+from services.care_team.domain.prescriptions import Prescription
 from services.care_team.notification_batch import PendingNotification
+
+
+@dataclass
+class ConflictWrites:
+    """Statements' arguments (conflict_writes): the conflicts the batch flagged, each in its
+    latest state; updates and resolutions of those open before, in order."""
+
+    inserts: dict[UUID, list[Any]] = field(default_factory=dict)
+    updates: list[tuple[Any, ...]] = field(default_factory=list)
+    resolutions: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 @dataclass
@@ -31,6 +44,14 @@ class BatchMemo:
     locked: set[str] = field(default_factory=set)
     profiles: dict[str, PatientProfile] = field(default_factory=dict)
     doses: dict[str, list[Intake]] = field(default_factory=dict)  # since the batch's look-back
+    # Also read when the patients are locked: their lists (active and recently stopped
+    # prescriptions, with every row the batch's events name) and open conflicts. Changed
+    # here by the batch's events and written at its end (working_set).
+    lists: dict[str, dict[str, Prescription]] = field(default_factory=dict)  # patient -> id ->
+    named: dict[str, Prescription | None] = field(default_factory=dict)  # id -> row (None: none)
+    open_conflicts: dict[str, dict[UUID, OpenConflict]] = field(default_factory=dict)
+    saved: dict[str, Prescription] = field(default_factory=dict)  # id -> its last state
+    conflict_writes: ConflictWrites = field(default_factory=ConflictWrites)
     # Written at the batch's end: change records in order, each patient's next re-evaluation.
     changes: list[tuple[Any, ...]] = field(default_factory=list)
     reevaluations: dict[str, datetime | None] = field(default_factory=dict)

@@ -11,6 +11,7 @@ import asyncpg
 
 from services.care_team import batch_memo, notification_routing
 from services.care_team.adapters import conflict_repository as conflicts
+from services.care_team.adapters import conflict_writes
 from services.care_team.adapters import intake_repository as intakes
 from services.care_team.adapters import prescription_repository as prescriptions
 from services.care_team.adapters import team_repository as team
@@ -103,14 +104,17 @@ async def reevaluate(
     version = ctx.engine.version
     flagged = [(uuid4(), finding) for finding in diff.flagged]
     if flagged:
-        await conflicts.insert_open(conn, patient_id, flagged, knowledge_version=version, now=now)
+        await conflict_writes.insert_open(
+            conn, patient_id, flagged, knowledge_version=version, now=now
+        )
     for conflict_id, finding in flagged:
         await _publish_flagged(
             conn, ctx, patient_id, conflict_id, finding, (changed_by, shown_to_changer), None
         )
     for reflag in diff.reflagged:
-        await conflicts.update_open(
+        await conflict_writes.update_open(
             conn,
+            patient_id,
             reflag.conflict.conflict_id,
             reflag.finding,
             knowledge_version=version,
@@ -127,12 +131,19 @@ async def reevaluate(
         )
     for conflict, finding in diff.refreshed:
         if not _unchanged(conflict, finding):
-            await conflicts.update_open(
-                conn, conflict.conflict_id, finding, knowledge_version=version, reflagged_at=None
+            await conflict_writes.update_open(
+                conn,
+                patient_id,
+                conflict.conflict_id,
+                finding,
+                knowledge_version=version,
+                reflagged_at=None,
             )
     for resolution in diff.resolved:
         c = resolution.conflict
-        await conflicts.resolve(conn, c.conflict_id, reason=resolution.reason.value, now=now)
+        await conflict_writes.resolve(
+            conn, patient_id, c.conflict_id, reason=resolution.reason.value, now=now
+        )
         data = ConflictResolvedData(
             conflict_id=c.conflict_id,
             patient_id=patient_id,
@@ -147,7 +158,7 @@ async def reevaluate(
         await outbox.enqueue(conn, event, topic=ctx.care_team_topic, key=patient_id)
         await notification_routing.on_conflict_resolved(conn, ctx, event)
     next_lapse = min((f.lapses_at for f in findings if f.lapses_at is not None), default=None)
-    await conflicts.schedule_reevaluation(conn, patient_id, next_lapse)
+    await conflict_writes.schedule_reevaluation(conn, patient_id, next_lapse)
     return diff
 
 

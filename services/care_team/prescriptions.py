@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from services.care_team import batch_memo, notification_routing
-from services.care_team.adapters import conflict_repository
+from services.care_team.adapters import conflict_writes
 from services.care_team.adapters import prescription_repository as repository
 from services.care_team.batch_prefetch import lock_and_read
 from services.care_team.context import SOURCE, CareTeamContext
@@ -67,27 +67,41 @@ async def apply_prescription_events(
     conn: Connection, ctx: CareTeamContext, events: Sequence[AnyPrescriptionEvent]
 ) -> None:
     """Fresh events from Kafka, in order, in the caller's (the batch's) transaction."""
-    async with changes_of(conn, ctx, [e.data.patient_id for e in events]):
+    patients = [e.data.patient_id for e in events]
+    async with changes_of(conn, ctx, patients, [e.data.prescription_id for e in events]):
         for event in events:
             await apply_prescription_event(conn, ctx, event)
 
 
 @contextlib.asynccontextmanager
 async def changes_of(
-    conn: Connection, ctx: CareTeamContext, patient_ids: Sequence[str]
+    conn: Connection,
+    ctx: CareTeamContext,
+    patient_ids: Sequence[str],
+    prescription_ids: Sequence[str] = (),
 ) -> AsyncIterator[None]:
     """The changes of these patients' lists made in the block, in the caller's transaction:
     a Kafka batch's, or one HTTP command's (a batch of one). The patients are locked and read
-    first; change records, re-evaluation schedules, notifications and outbox rows are
-    written together when the block ends without error (batch_memo says what is kept)."""
+    first, with the prescriptions the block names; prescriptions, change records, conflicts,
+    re-evaluation schedules, notifications and outbox rows are written together when the
+    block ends without error (batch_memo says what is kept)."""
     with batch_memo.remembering() as memo:
         async with outbox.staged(conn):
-            # The earliest look-back any change of the block needs (the clock moves on).
-            since = ctx.clock() - ctx.engine.intake_lookback
-            await lock_and_read(conn, memo, patient_ids, since)
+            # The earliest look-backs any change of the block needs (the clock moves on).
+            now = ctx.clock()
+            await lock_and_read(
+                conn,
+                memo,
+                patient_ids,
+                prescription_ids,
+                doses_since=now - ctx.engine.intake_lookback,
+                stopped_since=now - ctx.engine.max_washout,
+            )
             yield
+            await repository.save_many(conn, memo.saved.values())
             await repository.record_changes(conn, memo.changes)
-            await conflict_repository.schedule_reevaluations(conn, memo.reevaluations)
+            await conflict_writes.write_batch(conn, memo.conflict_writes)
+            await conflict_writes.schedule_reevaluations(conn, memo.reevaluations)
             await write_notifications(conn, ctx, memo.notifications)
 
 

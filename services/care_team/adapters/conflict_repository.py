@@ -1,6 +1,5 @@
 """asyncpg access to conflicts, their acknowledgements and scheduled re-evaluations."""
 
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -9,7 +8,6 @@ import asyncpg
 from services.care_team import batch_memo
 from services.care_team.domain.conflicts import OpenConflict
 from services.care_team.domain.engine.model import (
-    Finding,
     IntakeDays,
     Severity,
     WindowViolation,
@@ -62,105 +60,24 @@ def window_violation(row: asyncpg.Record) -> WindowViolation | None:
 
 
 async def open_conflicts(conn: Connection, patient_id: str) -> list[OpenConflict]:
+    memo = batch_memo.current()
+    if memo is not None and patient_id in memo.open_conflicts:  # the batch holds them
+        return list(memo.open_conflicts[patient_id].values())
     rows = await conn.fetch(
         f"SELECT {_ROW} FROM conflicts WHERE patient_id = $1 AND status = 'open'", patient_id
     )
     return [_to_open(row) for row in rows]
 
 
-def _finding_values(finding: Finding) -> tuple[object, ...]:
-    return (
-        finding.severity.value,
-        list(finding.medications),
-        list(finding.prescription_ids),
-        list(finding.prescribers),
-        finding.summary,
-        finding.recommendation,
-        [asdict(e) for e in finding.evidence],
-        dict(finding.daily_doses_mg),
-        finding.lapses_at,
-        _violation_json(finding.violation),
-        finding.violation.then_at if finding.violation is not None else None,
-        [
-            {
-                "medication": d.ingredient,
-                "days": d.days,
-                "over_days": d.over_days,
-                "last_taken_at": d.last_taken_at.isoformat(),
-            }
-            for d in finding.intake_days
-        ],
-    )
-
-
-def _violation_json(violation: WindowViolation | None) -> dict[str, object] | None:
-    if violation is None:
-        return None
-    return {
-        "first": violation.first,
-        "first_at": violation.first_at.isoformat() if violation.first_at else None,
-        "then": violation.then,
-        "then_at": violation.then_at.isoformat(),
-        "within_hours": violation.within.total_seconds() / 3600,
-    }
-
-
-async def insert_open(
-    conn: Connection,
-    patient_id: str,
-    flagged: list[tuple[UUID, Finding]],
-    *,
-    knowledge_version: str,
-    now: datetime,
-) -> None:
-    """The conflicts one evaluation flagged, in one round trip."""
-    await conn.executemany(
-        """INSERT INTO conflicts (conflict_id, patient_id, conflict_key, rule_id, kind,
-               severity, medications, prescription_ids, prescribers, summary, recommendation,
-               evidence, daily_doses, lapses_at, window_violation, window_violated_at,
-               intake_days, knowledge_version, status, flagged_at, last_flagged_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                   $18, 'open', $19, $19)""",
-        [
-            (
-                conflict_id, patient_id, finding.key, finding.rule_id, finding.kind.value,
-                *_finding_values(finding), knowledge_version, now,
-            )
-            for conflict_id, finding in flagged
-        ],
-    )  # fmt: skip
-
-
-async def update_open(
-    conn: Connection,
-    conflict_id: UUID,
-    finding: Finding,
-    *,
-    knowledge_version: str,
-    reflagged_at: datetime | None,
-) -> None:
-    await conn.execute(
-        """UPDATE conflicts SET severity = $2, medications = $3, prescription_ids = $4,
-               prescribers = $5, summary = $6, recommendation = $7, evidence = $8,
-               daily_doses = $9, lapses_at = $10, window_violation = $11,
-               window_violated_at = $12, intake_days = $13, knowledge_version = $14,
-               last_flagged_at = coalesce($15, last_flagged_at)
-           WHERE conflict_id = $1""",
-        conflict_id,
-        *_finding_values(finding),
-        knowledge_version,
-        reflagged_at,
-    )
-
-
-async def resolve(conn: Connection, conflict_id: UUID, *, reason: str, now: datetime) -> None:
-    await conn.execute(
-        """UPDATE conflicts SET status = 'resolved', resolved_at = $2, resolution_reason = $3
-           WHERE conflict_id = $1""",
-        conflict_id,
-        now,
-        reason,
-    )
+async def read_open(conn: Connection, patient_ids: list[str]) -> dict[str, list[OpenConflict]]:
+    """Patient -> open conflicts, for several patients in one statement."""
+    found: dict[str, list[OpenConflict]] = {p: [] for p in patient_ids}
+    for row in await conn.fetch(
+        f"SELECT {_ROW} FROM conflicts WHERE patient_id = any($1::text[]) AND status = 'open'",
+        patient_ids,
+    ):
+        found[row["patient_id"]].append(_to_open(row))
+    return found
 
 
 async def list_for_patient(
@@ -219,40 +136,6 @@ async def add_acknowledgement(
         note,
         now,
     )
-
-
-async def schedule_reevaluation(conn: Connection, patient_id: str, due_at: datetime | None) -> None:
-    memo = batch_memo.current()
-    if memo is not None:  # written once per patient when the batch's events are applied
-        memo.reevaluations[patient_id] = due_at
-        return
-    if due_at is None:
-        await conn.execute("DELETE FROM reevaluations WHERE patient_id = $1", patient_id)
-        return
-    await conn.execute(
-        """INSERT INTO reevaluations (patient_id, due_at) VALUES ($1, $2)
-           ON CONFLICT (patient_id) DO UPDATE SET due_at = excluded.due_at""",
-        patient_id,
-        due_at,
-    )
-
-
-async def schedule_reevaluations(conn: Connection, due: dict[str, datetime | None]) -> None:
-    """schedule_reevaluation for many patients: a statement for those with nothing due, one
-    for the others (none when there are no such patients: one change needs one of the two)."""
-    nothing_due = [p for p, at in due.items() if at is None]
-    if nothing_due:
-        await conn.execute(
-            "DELETE FROM reevaluations WHERE patient_id = any($1::text[])", nothing_due
-        )
-    if len(nothing_due) < len(due):
-        await conn.execute(
-            """INSERT INTO reevaluations (patient_id, due_at)
-               SELECT * FROM unnest($1::text[], $2::timestamptz[])
-               ON CONFLICT (patient_id) DO UPDATE SET due_at = excluded.due_at""",
-            [p for p, at in due.items() if at is not None],
-            [at for at in due.values() if at is not None],
-        )
 
 
 async def due_reevaluations(pool: asyncpg.Pool, now: datetime, limit: int) -> list[str]:

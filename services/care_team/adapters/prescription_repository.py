@@ -1,6 +1,8 @@
 """asyncpg access to the care_team schema. Every function runs on the caller's connection."""
 
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -32,7 +34,20 @@ async def patient_exists(conn: Connection, patient_id: str) -> bool:
     return bool(await conn.fetchval("SELECT true FROM patients WHERE patient_id = $1", patient_id))
 
 
+def _as_stored(p: Prescription) -> Prescription:
+    """What reading the row back gives: times in UTC (as asyncpg returns timestamptz)."""
+    return replace(
+        p,
+        started_at=p.started_at.astimezone(UTC) if p.started_at else None,
+        stopped_at=p.stopped_at.astimezone(UTC) if p.stopped_at else None,
+        updated_at=p.updated_at.astimezone(UTC),
+    )
+
+
 async def get_for_update(conn: Connection, prescription_id: str) -> Prescription | None:
+    memo = batch_memo.current()
+    if memo is not None and prescription_id in memo.named:  # its patient is locked
+        return memo.named[prescription_id]
     row = await conn.fetchrow(
         f"SELECT {_COLUMNS} FROM prescriptions WHERE prescription_id = $1 FOR UPDATE",
         prescription_id,
@@ -40,11 +55,11 @@ async def get_for_update(conn: Connection, prescription_id: str) -> Prescription
     return _to_prescription(row) if row else None
 
 
-async def save(conn: Connection, p: Prescription) -> Prescription:
-    """The row as stored (the API answers with it)."""
-    row = await conn.fetchrow(
-        f"""INSERT INTO prescriptions ({_COLUMNS})
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+_UPSERT = f"""INSERT INTO prescriptions ({_COLUMNS})
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+                $12::timestamptz[], $13::timestamptz[], $14::timestamptz[], $15::text[],
+                $16::bool[])
             ON CONFLICT (prescription_id) DO UPDATE SET
                 prescriber_id = excluded.prescriber_id,
                 prescriber_role = excluded.prescriber_role,
@@ -59,27 +74,42 @@ async def save(conn: Connection, p: Prescription) -> Prescription:
                 stopped_at = excluded.stopped_at,
                 updated_at = excluded.updated_at,
                 ingredient = excluded.ingredient,
-                recognised = excluded.recognised
-            RETURNING {_COLUMNS}""",
-        p.prescription_id,
-        p.patient_id,
-        p.prescriber_id,
-        p.prescriber_role,
-        p.medication_name,
-        p.rxcui,
-        p.dose,
-        p.route,
-        p.frequency,
-        p.indication,
-        p.status.value,
-        p.started_at,
-        p.stopped_at,
-        p.updated_at,
-        p.ingredient,
-        p.recognised,
-    )
-    assert row is not None
-    return _to_prescription(row)
+                recognised = excluded.recognised"""
+
+
+async def save(conn: Connection, p: Prescription) -> Prescription:
+    """The row as stored (the API answers with it). In a batch whose patients are locked,
+    written with the batch's other rows at its end (save_many)."""
+    stored = _as_stored(p)
+    memo = batch_memo.current()
+    if memo is not None:
+        memo.named[p.prescription_id] = stored
+        listed = memo.lists.get(p.patient_id)
+        if listed is not None:
+            listed[p.prescription_id] = stored
+            memo.saved[p.prescription_id] = stored
+            return stored
+    await save_many(conn, [stored])
+    return stored
+
+
+async def save_many(conn: Connection, rows: Iterable[Prescription]) -> None:
+    """Insert or update the rows (each prescription at most once) in one statement."""
+    rows = list(rows)
+    if rows:
+        await conn.execute(
+            _UPSERT,
+            *(
+                [getattr(p, c) for p in rows]
+                for c in (
+                    "prescription_id", "patient_id", "prescriber_id", "prescriber_role",
+                    "medication_name", "rxcui", "dose", "route", "frequency", "indication",
+                )
+            ),
+            [p.status.value for p in rows],
+            *([getattr(p, c) for p in rows] for c in
+              ("started_at", "stopped_at", "updated_at", "ingredient", "recognised")),
+        )  # fmt: skip
 
 
 async def record_change(
@@ -114,6 +144,17 @@ async def current_medications(
     conn: Connection, patient_id: str, *, stopped_since: datetime
 ) -> list[Prescription]:
     """Active prescriptions, and those stopped at or after `stopped_since` (washouts)."""
+    memo = batch_memo.current()
+    if memo is not None and patient_id in memo.lists:  # read when the batch locked it
+        return sorted(
+            (
+                p
+                for p in memo.lists[patient_id].values()
+                if p.status is PrescriptionStatus.ACTIVE
+                or (p.stopped_at is not None and p.stopped_at >= stopped_since)
+            ),
+            key=_listing_order,
+        )
     rows = await conn.fetch(
         f"""SELECT {_COLUMNS} FROM prescriptions
             WHERE patient_id = $1 AND (status = 'active' OR stopped_at >= $2)
@@ -124,9 +165,37 @@ async def current_medications(
     return [_to_prescription(row) for row in rows]
 
 
+def _listing_order(p: Prescription) -> tuple[str, bool, str, str]:
+    # ORDER BY status, ingredient, prescription_id (NULLs last, byte order as in our C locale)
+    return (p.status.value, p.ingredient is None, p.ingredient or "", p.prescription_id)
+
+
+async def read_lists(
+    conn: Connection,
+    patient_ids: Sequence[str],
+    prescription_ids: Sequence[str],
+    *,
+    stopped_since: datetime,
+) -> list[Prescription]:
+    """The patients' active and recently stopped prescriptions, and the named ones."""
+    rows = await conn.fetch(
+        f"""SELECT {_COLUMNS} FROM prescriptions
+            WHERE (patient_id = any($1::text[]) AND (status = 'active' OR stopped_at >= $2))
+               OR prescription_id = any($3::text[])""",
+        patient_ids,
+        stopped_since,
+        prescription_ids,
+    )
+    return [_to_prescription(row) for row in rows]
+
+
 async def get_prescription(
     conn: Connection, patient_id: str, prescription_id: str, *, for_update: bool = False
 ) -> Prescription | None:
+    memo = batch_memo.current()
+    if memo is not None and prescription_id in memo.named:  # its patient's rows are locked
+        found = memo.named[prescription_id]
+        return found if found is not None and found.patient_id == patient_id else None
     row = await conn.fetchrow(
         f"""SELECT {_COLUMNS} FROM prescriptions WHERE patient_id = $1 AND prescription_id = $2
             {"FOR UPDATE" if for_update else ""}""",

@@ -106,7 +106,8 @@ def diff_conflicts(
             diff.reflagged.append(Reflag(conflict, finding, reason))
         else:
             diff.refreshed.append((conflict, finding))
-    for conflict in open_conflicts:
+    # In key order: the store returns open conflicts in no particular order.
+    for conflict in sorted(open_conflicts, key=lambda c: c.key):
         if conflict.key not in seen:
             reason = resolution_reason(
                 conflict, stopped_prescription_ids=stopped_prescription_ids, now=now

@@ -66,7 +66,7 @@ async def post_prescription(
             conn, principal, patient_id, action="write", resource="prescription"
         )
         prescriber = acting_prescriber(principal, team)
-        async with conn.transaction(), changes_of(conn, ctx, [patient_id]):
+        async with conn.transaction(), changes_of(conn, ctx, [patient_id], [rx]):
             try:
                 applied = await start_prescription(
                     conn,
@@ -98,7 +98,7 @@ async def _change_existing(
             conn, principal, patient_id, action="write", resource="prescription"
         )
         prescriber = acting_prescriber(principal, team)
-        async with conn.transaction(), changes_of(conn, ctx, [patient_id]):
+        async with conn.transaction(), changes_of(conn, ctx, [patient_id], [prescription_id]):
             current = await repository.get_prescription(
                 conn, patient_id, prescription_id, for_update=True
             )
