@@ -52,7 +52,9 @@ class BatchMemo:
     open_conflicts: dict[str, dict[UUID, OpenConflict]] = field(default_factory=dict)
     saved: dict[str, Prescription] = field(default_factory=dict)  # id -> its last state
     conflict_writes: ConflictWrites = field(default_factory=ConflictWrites)
-    # Written at the batch's end: change records in order, each patient's next re-evaluation.
+    # Written at the batch's end: prescribers joining a locked patient's team (patient,
+    # clinician, role, source), change records in order, each patient's next re-evaluation.
+    members_added: list[tuple[str, str, str, str]] = field(default_factory=list)
     changes: list[tuple[Any, ...]] = field(default_factory=list)
     reevaluations: dict[str, datetime | None] = field(default_factory=dict)
     # Routed but not yet written: the batch writes them all at its end (notification_batch).

@@ -7,7 +7,11 @@ conflicts. Five statements for the batch instead of about eight per event."""
 from collections.abc import Sequence
 from datetime import datetime
 
-from services.care_team.adapters import conflict_repository, prescription_repository
+from services.care_team.adapters import (
+    conflict_repository,
+    preference_repository,
+    prescription_repository,
+)
 from services.care_team.adapters.team_repository import to_profile
 from services.care_team.batch_memo import BatchMemo
 from services.care_team.domain.engine.model import Intake
@@ -58,6 +62,10 @@ async def lock_and_read(
             Intake(name=row["name"], dose=row["dose"], taken_at=row["taken_at"],
                    taken_on=row["taken_on"])
         )  # fmt: skip
+    # Everyone who may be notified: the teams' members (prescribers joining in the batch
+    # are read when first notified).
+    members = sorted({c for team in memo.teams.values() for c in team} - memo.preferences.keys())
+    memo.preferences.update(await preference_repository.preferences_of_many(conn, members))
     named = sorted(set(prescription_ids))
     memo.named.update(dict.fromkeys(named))
     for patient_id in patients:

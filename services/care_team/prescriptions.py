@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from services.care_team import batch_memo, notification_routing
-from services.care_team.adapters import conflict_writes
+from services.care_team.adapters import conflict_writes, team_repository
 from services.care_team.adapters import prescription_repository as repository
 from services.care_team.batch_prefetch import lock_and_read
 from services.care_team.context import SOURCE, CareTeamContext
@@ -98,6 +98,7 @@ async def changes_of(
                 stopped_since=now - ctx.engine.max_washout,
             )
             yield
+            await team_repository.add_members(conn, memo.members_added)
             await repository.save_many(conn, memo.saved.values())
             await repository.record_changes(conn, memo.changes)
             await conflict_writes.write_batch(conn, memo.conflict_writes)

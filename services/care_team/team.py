@@ -26,12 +26,17 @@ async def add_member(
     patient_locked: bool = False,
 ) -> bool:
     memo = batch_memo.current()
-    if memo is not None and clinician_id in memo.teams.get(patient_id, {}):
-        return False  # a current member already (the batch has the locked patient's team)
-    if not patient_locked:  # a locked patient's row exists
-        await prescriptions.ensure_patient(conn, patient_id)
-    if not await repository.add_member(conn, patient_id, clinician_id, role.value, source):
-        return False
+    if memo is not None and patient_id in memo.locked:
+        # The batch holds the locked patient's whole current team: a clinician not on it
+        # joins (written with the batch's other rows at its end).
+        if clinician_id in memo.teams[patient_id]:
+            return False
+        memo.members_added.append((patient_id, clinician_id, role.value, source))
+    else:
+        if not patient_locked:  # a locked patient's row exists
+            await prescriptions.ensure_patient(conn, patient_id)
+        if not await repository.add_member(conn, patient_id, clinician_id, role.value, source):
+            return False
     batch_memo.team_changed(patient_id, clinician_id, role.value)
     data = MemberData(
         patient_id=patient_id,

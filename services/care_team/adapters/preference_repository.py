@@ -36,6 +36,16 @@ async def preferences_of(conn: Connection, clinician_id: str) -> Preferences:
     return to_preferences(row) if row is not None else Preferences()
 
 
+async def preferences_of_many(conn: Connection, clinician_ids: list[str]) -> dict[str, Preferences]:
+    found = dict.fromkeys(clinician_ids, Preferences())
+    for row in await conn.fetch(
+        f"SELECT {_COLUMNS} FROM notification_preferences WHERE clinician_id = any($1::text[])",
+        clinician_ids,
+    ):
+        found[row["clinician_id"]] = to_preferences(row)
+    return found
+
+
 async def put(
     conn: Connection, clinician_id: str, prefs: Preferences, at: datetime
 ) -> asyncpg.Record:

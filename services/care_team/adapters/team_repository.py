@@ -47,6 +47,20 @@ async def add_member(
     return bool(added)
 
 
+async def add_members(conn: Connection, added: list[tuple[str, str, str, str]]) -> None:
+    """add_member for (patient, clinician, role, source) rows known not to be current
+    members (a batch holding the locked patients' teams), in one statement."""
+    if added:
+        await conn.execute(
+            """INSERT INTO care_team_members (patient_id, clinician_id, role, source)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+               ON CONFLICT (patient_id, clinician_id) DO UPDATE
+                   SET role = excluded.role, source = excluded.source,
+                       added_at = now(), removed_at = NULL""",
+            *([row[i] for row in added] for i in range(4)),
+        )
+
+
 async def remove_member(conn: Connection, patient_id: str, clinician_id: str) -> str | None:
     """The removed member's role, or None when they were not a current member."""
     role: str | None = await conn.fetchval(
