@@ -222,3 +222,45 @@ async def test_only_the_care_team_reads_the_list_and_every_read_is_audited(
 async def test_unknown_patient_is_404_for_an_integration(care_team: RunningService) -> None:
     response = await medication_list(care_team, unique("p-"), service_auth())
     assert response.status_code == 404
+
+
+async def test_a_prescription_id_of_another_patient_is_refused_on_both_paths(
+    care_team: RunningService,
+) -> None:
+    owner, other = unique("p-"), unique("p-")
+    rx = unique("rx-")
+    await publish(care_team, rx_event("started", owner, rx, at=T0, medication={"name": "lithium"}))
+    await eventually(
+        lambda: medication_list(care_team, owner, service_auth()),
+        lambda r: r.status_code == 200 and "lithium" in by_name(r),
+    )
+    # An EHR names the owner's prescription for another patient: dead-lettered, the rest
+    # of the batch (the marker) applied, the owner's prescription untouched.
+    stolen = rx_event("changed", other, rx, at=T0, medication={"name": "valproate"})
+    marker = rx_event("started", other, unique("rx-"), at=T0, medication={"name": "melatonin"})
+    await publish(care_team, stolen, marker)
+    dlq = dead_letter_topic(care_team.settings.topic(Topic.PRESCRIPTIONS))
+    async with TopicProbe(care_team.settings.kafka_bootstrap_servers, dlq) as probe:
+        [record] = await probe.wait_for(lambda rs: len(rs) >= 1)
+    assert header(record, "x-dlq-reason") == (
+        "InvalidEvent: prescription_id already belongs to another patient"
+    )
+    assert json.loads(record.value)["id"] == stolen["id"]
+    listed = await eventually(
+        lambda: medication_list(care_team, other, service_auth()),
+        lambda r: r.status_code == 200 and "melatonin" in by_name(r),
+    )
+    assert set(by_name(listed)) == {"melatonin"}
+    assert set(by_name(await medication_list(care_team, owner, service_auth()))) == {"lithium"}
+    # Through the API: the id is taken.
+    await care_team.http.post(
+        f"/patients/{other}/care-team/members",
+        json={"clinician_id": "dr-okafor", "role": "psychiatrist"},
+        headers=service_auth(),
+    )
+    response = await care_team.http.post(
+        f"/patients/{other}/prescriptions",
+        json={"prescription_id": rx, "medication": {"name": "lithium"}},
+        headers=clinician_auth("dr-okafor"),
+    )
+    assert response.status_code == 409, response.text

@@ -1,6 +1,8 @@
 """asyncpg access to conflicts, their acknowledgements and scheduled re-evaluations."""
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -20,7 +22,7 @@ _ROW = """conflict_id, patient_id, conflict_key, rule_id, kind, severity, medica
           resolution_reason, window_violation, window_violated_at, intake_days"""
 
 
-def _to_open(row: asyncpg.Record) -> OpenConflict:
+def to_open(row: "asyncpg.Record | Mapping[str, Any]") -> OpenConflict:
     return OpenConflict(
         conflict_id=row["conflict_id"],
         key=row["conflict_key"],
@@ -36,7 +38,7 @@ def _to_open(row: asyncpg.Record) -> OpenConflict:
     )
 
 
-def intake_days(row: asyncpg.Record) -> tuple[IntakeDays, ...]:
+def intake_days(row: "asyncpg.Record | Mapping[str, Any]") -> tuple[IntakeDays, ...]:
     return tuple(
         IntakeDays(
             d["medication"], d["days"], datetime.fromisoformat(d["last_taken_at"]), d["over_days"]
@@ -66,18 +68,7 @@ async def open_conflicts(conn: Connection, patient_id: str) -> list[OpenConflict
     rows = await conn.fetch(
         f"SELECT {_ROW} FROM conflicts WHERE patient_id = $1 AND status = 'open'", patient_id
     )
-    return [_to_open(row) for row in rows]
-
-
-async def read_open(conn: Connection, patient_ids: list[str]) -> dict[str, list[OpenConflict]]:
-    """Patient -> open conflicts, for several patients in one statement."""
-    found: dict[str, list[OpenConflict]] = {p: [] for p in patient_ids}
-    for row in await conn.fetch(
-        f"SELECT {_ROW} FROM conflicts WHERE patient_id = any($1::text[]) AND status = 'open'",
-        patient_ids,
-    ):
-        found[row["patient_id"]].append(_to_open(row))
-    return found
+    return [to_open(row) for row in rows]
 
 
 async def list_for_patient(

@@ -32,7 +32,7 @@ _RESOLVE = """UPDATE conflicts SET status = 'resolved', resolved_at = $2, resolu
 
 
 def as_open(conflict_id: UUID, finding: Finding) -> OpenConflict:
-    """The open conflict a stored finding reads back as (conflict_repository._to_open)."""
+    """The open conflict a stored finding reads back as (conflict_repository.to_open)."""
     return OpenConflict(
         conflict_id=conflict_id,
         key=finding.key,

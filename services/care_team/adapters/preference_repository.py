@@ -1,6 +1,8 @@
 """asyncpg access to clinicians' notification preferences and the items they hold back."""
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -12,7 +14,7 @@ _COLUMNS = """clinician_id, channels, time_zone, digest_hour, quiet_start, quiet
               normal_in_digest, updated_at"""
 
 
-def to_preferences(row: asyncpg.Record) -> Preferences:
+def to_preferences(row: "asyncpg.Record | Mapping[str, Any]") -> Preferences:
     quiet = None
     if row["quiet_start"] is not None and row["quiet_end"] is not None:
         quiet = QuietHours(row["quiet_start"], row["quiet_end"])
@@ -34,16 +36,6 @@ async def get(conn: Connection, clinician_id: str) -> asyncpg.Record | None:
 async def preferences_of(conn: Connection, clinician_id: str) -> Preferences:
     row = await get(conn, clinician_id)
     return to_preferences(row) if row is not None else Preferences()
-
-
-async def preferences_of_many(conn: Connection, clinician_ids: list[str]) -> dict[str, Preferences]:
-    found = dict.fromkeys(clinician_ids, Preferences())
-    for row in await conn.fetch(
-        f"SELECT {_COLUMNS} FROM notification_preferences WHERE clinician_id = any($1::text[])",
-        clinician_ids,
-    ):
-        found[row["clinician_id"]] = to_preferences(row)
-    return found
 
 
 async def put(

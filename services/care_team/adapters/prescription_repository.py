@@ -1,6 +1,6 @@
 """asyncpg access to the care_team schema. Every function runs on the caller's connection."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -11,14 +11,15 @@ from services.care_team import batch_memo
 from services.care_team.domain.prescriptions import Prescription, PrescriptionStatus
 from shared.db import Connection
 
-_COLUMNS = (
-    "prescription_id, patient_id, prescriber_id, prescriber_role, medication_name, rxcui, "
-    "dose, route, frequency, indication, status, started_at, stopped_at, updated_at, "
-    "ingredient, recognised"
-)
+COLUMNS = (
+    "prescription_id", "patient_id", "prescriber_id", "prescriber_role", "medication_name",
+    "rxcui", "dose", "route", "frequency", "indication", "status", "started_at", "stopped_at",
+    "updated_at", "ingredient", "recognised",
+)  # fmt: skip
+_COLUMNS = ", ".join(COLUMNS)
 
 
-def _to_prescription(row: asyncpg.Record) -> Prescription:
+def to_prescription(row: "asyncpg.Record | Mapping[str, Any]") -> Prescription:
     values = dict(row)
     values["status"] = PrescriptionStatus(values["status"])
     return Prescription(**values)
@@ -52,7 +53,7 @@ async def get_for_update(conn: Connection, prescription_id: str) -> Prescription
         f"SELECT {_COLUMNS} FROM prescriptions WHERE prescription_id = $1 FOR UPDATE",
         prescription_id,
     )
-    return _to_prescription(row) if row else None
+    return to_prescription(row) if row else None
 
 
 _UPSERT = f"""INSERT INTO prescriptions ({_COLUMNS})
@@ -162,31 +163,12 @@ async def current_medications(
         patient_id,
         stopped_since,
     )
-    return [_to_prescription(row) for row in rows]
+    return [to_prescription(row) for row in rows]
 
 
 def _listing_order(p: Prescription) -> tuple[str, bool, str, str]:
     # ORDER BY status, ingredient, prescription_id (NULLs last, byte order as in our C locale)
     return (p.status.value, p.ingredient is None, p.ingredient or "", p.prescription_id)
-
-
-async def read_lists(
-    conn: Connection,
-    patient_ids: Sequence[str],
-    prescription_ids: Sequence[str],
-    *,
-    stopped_since: datetime,
-) -> list[Prescription]:
-    """The patients' active and recently stopped prescriptions, and the named ones."""
-    rows = await conn.fetch(
-        f"""SELECT {_COLUMNS} FROM prescriptions
-            WHERE (patient_id = any($1::text[]) AND (status = 'active' OR stopped_at >= $2))
-               OR prescription_id = any($3::text[])""",
-        patient_ids,
-        stopped_since,
-        prescription_ids,
-    )
-    return [_to_prescription(row) for row in rows]
 
 
 async def get_prescription(
@@ -202,7 +184,7 @@ async def get_prescription(
         patient_id,
         prescription_id,
     )
-    return _to_prescription(row) if row else None
+    return to_prescription(row) if row else None
 
 
 async def lock_patient(conn: Connection, patient_id: str) -> None:
