@@ -1,7 +1,9 @@
 """Outbox relay lag, read from the topic afterwards: for each `notification.created` of one
 rule, the broker's append time (the topic has LogAppendTime: with one broker and acks=all
 that is when the relay's send is acknowledged) minus the notification's `created_at` (the
-service's clock inside the transaction that stored it, a few ms before the commit).
+service's clock as the transaction writes the notification rows; its last few statements
+and the commit come after, and on a saturated service each of them waits its turn on the
+service's loop: tens of ms at the high rates).
 
 So each figure is commit → broker ack plus the end of that transaction: an upper bound of
 the relay lag, never flattering it. Broker and service share one machine, so one clock.

@@ -6,22 +6,29 @@ polls as a fallback, because notifications are lost while disconnected. A row
 is deleted only after the broker acknowledged it (idempotent producer,
 acks=all), so a crash in between publishes it again: at-least-once, and the
 consumers' inbox absorbs the duplicate.
+
+It runs on a thread of its own, with its own event loop, connection and producer:
+on the service's loop its wake-ups and acknowledgements queued behind every ready
+HTTP request task, which made the relay lag that loop's backlog.
 """
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+import threading
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from shared.events.envelope import CONTENT_TYPE
+from shared.outbox_pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
-# Called with the ids the broker acknowledged, before they are deleted (a seam for fault tests).
-AfterPublish = Callable[[Sequence[int]], Awaitable[None]]
+# Called with the ids the broker acknowledged, before they are deleted (a seam for fault
+# tests). It runs on the event loop that runs `OutboxRelay.run`, not on the relay's thread.
+AfterPublish = Callable[[Sequence[int]], Coroutine[Any, Any, None]]
 
 
 class OutboxRelay:
@@ -45,15 +52,66 @@ class OutboxRelay:
         self._after_publish = after_publish
         self._channel = f"{schema}_outbox"
         self._lock_name = f"carecoord.outbox.{schema}"
+        # Written by the relay's thread, read anywhere (single attribute stores).
         self.is_leader = False
         self.published_total = 0
 
     async def run(self) -> None:
-        """Relay until cancelled, reconnecting after any failure."""
+        """Relay until cancelled, reconnecting after any failure. The work happens on a
+        thread of its own; cancelling this stops it and returns once it has stopped."""
+        caller = asyncio.get_running_loop()
+        stopped: asyncio.Future[None] = caller.create_future()
+        started = threading.Event()
+        handle: list[tuple[asyncio.AbstractEventLoop, asyncio.Task[None]]] = []
+
+        def finish(error: BaseException | None) -> None:
+            if stopped.done():
+                return
+            if error is None:
+                stopped.set_result(None)
+            else:
+                stopped.set_exception(error)
+
+        async def relay() -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            handle.append((asyncio.get_running_loop(), task))
+            started.set()
+            await self._run_forever(caller)
+
+        def main() -> None:
+            error: BaseException | None = None
+            try:
+                with asyncio.Runner() as runner, contextlib.suppress(asyncio.CancelledError):
+                    runner.run(relay())
+            except BaseException as exc:  # handed to the caller's loop, raised there
+                error = exc
+            finally:
+                started.set()
+                with contextlib.suppress(RuntimeError):  # the caller's loop is closed
+                    caller.call_soon_threadsafe(finish, error)
+
+        thread = threading.Thread(target=main, name=f"outbox-relay-{self._schema}", daemon=True)
+        thread.start()
+        try:
+            await asyncio.shield(stopped)
+        finally:
+            await asyncio.to_thread(started.wait)
+            for loop, task in handle:
+                with contextlib.suppress(RuntimeError):  # its loop has already closed
+                    loop.call_soon_threadsafe(task.cancel)
+            # Return (even through further cancellations) only once the thread has closed its
+            # connection and producer: a relay started next must not overlap this one.
+            while not stopped.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.shield(stopped)
+            await asyncio.to_thread(thread.join)
+
+    async def _run_forever(self, caller: asyncio.AbstractEventLoop) -> None:
         delay = self._poll_interval_s
         while True:
             try:
-                await self._run_connected()
+                await self._run_connected(caller)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -66,7 +124,7 @@ class OutboxRelay:
             else:
                 delay = self._poll_interval_s
 
-    async def _run_connected(self) -> None:
+    async def _run_connected(self, caller: asyncio.AbstractEventLoop) -> None:
         conn = await asyncpg.connect(
             self._dsn,
             server_settings={
@@ -83,26 +141,61 @@ class OutboxRelay:
                 client_id=f"{self._client_id}-outbox",
                 enable_idempotence=True,  # implies acks=all
                 acks="all",
+                linger_ms=0,  # a row waits for nothing but the request in flight before it
             )
             await producer.start()
             try:
                 log.info("outbox relay active", extra={"schema": self._schema})
-                while True:
-                    wake.clear()  # before draining: a NOTIFY during the drain wakes us again
-                    while await self._publish_batch(conn, producer) == self._batch_size:
-                        pass
-                    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a
-                    # cancellation that lands as the event is set, and shutdown then hangs.
-                    with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(self._poll_interval_s):
-                            await wake.wait()
-                    if conn.is_closed():
-                        raise ConnectionError("outbox relay lost its database connection")
+                await self._publish(conn, producer, wake, caller)
             finally:
                 await producer.stop()
         finally:
             self.is_leader = False
             await conn.close()
+
+    async def _publish(
+        self,
+        conn: asyncpg.Connection,
+        producer: AIOKafkaProducer,
+        wake: asyncio.Event,
+        caller: asyncio.AbstractEventLoop,
+    ) -> None:
+        after_publish = None
+        if self._after_publish is not None:
+            seam = self._after_publish
+
+            async def after_publish(ids: Sequence[int]) -> None:
+                await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(seam(ids), caller))
+
+        pipeline = Pipeline(
+            conn,
+            producer,
+            batch_size=self._batch_size,
+            max_in_flight=4 * self._batch_size,
+            after_publish=after_publish,
+            on_published=self._count,
+        )
+        # A failed delivery ends acknowledge(); the task group then cancels the sender too.
+        async with asyncio.TaskGroup() as group:
+            group.create_task(pipeline.acknowledge())
+            group.create_task(self._send_on_wake(conn, pipeline, wake))
+
+    async def _send_on_wake(
+        self, conn: asyncpg.Connection, pipeline: Pipeline, wake: asyncio.Event
+    ) -> None:
+        while True:
+            wake.clear()  # before draining: a NOTIFY during the drain wakes us again
+            await pipeline.drain()
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a
+            # cancellation that lands as the event is set, and shutdown then hangs.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._poll_interval_s):
+                    await wake.wait()
+            if conn.is_closed():
+                raise ConnectionError("outbox relay lost its database connection")
+
+    def _count(self, published: int) -> None:
+        self.published_total += published
 
     async def _wait_for_leadership(self, conn: asyncpg.Connection) -> None:
         # Polling the lock is the election: a standby takes over when the leader's session ends.
@@ -111,36 +204,3 @@ class OutboxRelay:
         ):
             await asyncio.sleep(self._poll_interval_s)
         self.is_leader = True
-
-    async def _publish_batch(self, conn: asyncpg.Connection, producer: AIOKafkaProducer) -> int:
-        rows = await conn.fetch(
-            "SELECT id, topic, key, payload FROM outbox ORDER BY id LIMIT $1", self._batch_size
-        )
-        if not rows:
-            return 0
-        headers = [("content-type", CONTENT_TYPE.encode())]
-        # send() only enqueues; the producer batches and keeps per-partition order.
-        deliveries = [
-            await producer.send(
-                row["topic"], value=row["payload"], key=row["key"].encode(), headers=headers
-            )
-            for row in rows
-        ]
-        acked: list[int] = []
-        failure: BaseException | None = None
-        for row, delivery in zip(rows, deliveries, strict=True):
-            try:
-                await delivery
-            except Exception as exc:
-                # Keep only the acknowledged prefix so later rows never overtake this one.
-                failure = exc
-                break
-            acked.append(row["id"])
-        if acked:
-            if self._after_publish is not None:
-                await self._after_publish(acked)
-            await conn.execute("DELETE FROM outbox WHERE id = any($1::bigint[])", acked)
-            self.published_total += len(acked)
-        if failure is not None:
-            raise failure
-        return len(rows)

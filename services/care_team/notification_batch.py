@@ -5,11 +5,11 @@ The same rows as `notifying.store` writes one at a time: ids already stored (a r
 cause) are skipped, each recipient's next seqs are taken in one statement (stream rows
 locked in recipient order, so two batches never deadlock on them), webhook deliveries
 queued, `notification.created` staged in the outbox for those pushed on Kafka, and each
-recipient's live streams woken once at commit."""
+recipient's live streams woken once at commit. As in `store`, `created_at` is when the rows
+are written, near the commit, not when each was routed: a batch routes for a while first."""
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -33,7 +33,6 @@ class PendingNotification:
     cause_event_id: str
     cause_type: str
     data: dict[str, Any]
-    created_at: datetime
     delivery: Delivery
 
 
@@ -68,6 +67,7 @@ async def write_notifications(
     )
     # last_seq is after this batch's notifications: each recipient's first is n - 1 before it.
     next_seq = {r["recipient_id"]: r["last_seq"] - counts[r["recipient_id"]] + 1 for r in rows}
+    created_at = ctx.clock()
     stored: list[tuple[PendingNotification, int]] = []
     for p in fresh:
         stored.append((p, next_seq[p.recipient_id]))
@@ -81,7 +81,7 @@ async def write_notifications(
             (
                 p.notification_id, p.recipient_id, seq, p.patient_id, p.kind,
                 p.priority.value, p.title, p.body, p.cause_event_id, p.cause_type, p.data,
-                p.created_at, sorted(p.delivery.channels),
+                created_at, sorted(p.delivery.channels),
                 p.delivery.held.value if p.delivery.held is not None else None,
                 p.delivery.held_until,
             )
@@ -100,7 +100,7 @@ async def write_notifications(
             [p.notification_id for p, _ in webhooks],
             [p.recipient_id for p, _ in webhooks],
             [seq for _, seq in webhooks],
-            [p.created_at for p, _ in webhooks],
+            [created_at] * len(webhooks),
         )
     for p, seq in stored:
         if "kafka" in p.delivery.channels:
@@ -108,7 +108,7 @@ async def write_notifications(
                 notification_id=p.notification_id, recipient_id=p.recipient_id, seq=seq,
                 patient_id=p.patient_id, kind=p.kind, priority=p.priority, title=p.title,
                 body=p.body, cause_event_id=p.cause_event_id, cause_type=p.cause_type,
-                data=p.data, created_at=p.created_at,
+                data=p.data, created_at=created_at,
             )  # fmt: skip
             event = new_patient_event(
                 NotificationCreated, source=SOURCE, patient_id=p.patient_id, data=data

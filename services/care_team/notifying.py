@@ -42,7 +42,6 @@ async def notify(
                     recipient_id=route.recipient_id, patient_id=patient_id, kind=route.kind,
                     priority=route.priority, title=route.title, body=route.body,
                     cause_event_id=cause_event_id, cause_type=cause_type, data=dict(route.data),
-                    created_at=now,
                     delivery=plan_delivery(
                         route.priority, await _preferences(conn, route.recipient_id), now
                     ),

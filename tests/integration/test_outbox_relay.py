@@ -1,7 +1,9 @@
 import asyncio
 import json
 import sys
+import threading
 from collections import defaultdict
+from collections.abc import Sequence
 
 import asyncpg
 
@@ -10,8 +12,17 @@ from shared.migrations import apply_migrations
 from shared.outbox_relay import OutboxRelay
 from tests.integration.conftest import Probe
 from tests.support.ids import unique
+from tests.support.infrastructure import Endpoints
 from tests.support.kafka_probe import TopicProbe, events_with, header
-from tests.support.probe_service import ProbeSettings, build_probe, effects, probe_event
+from tests.support.probe_service import (
+    PROBE_TOPIC,
+    PROBE_TYPE,
+    ProbeSettings,
+    build_probe,
+    effects,
+    probe_event,
+)
+from tests.support.settings import isolated_settings
 from tests.support.waiting import eventually
 
 
@@ -143,3 +154,85 @@ async def test_one_relay_per_schema_is_active_and_a_standby_takes_over(probe: Pr
 
 async def _is(value: object) -> object:
     return value
+
+
+def _relay_threads(schema: str) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == f"outbox-relay-{schema}"]
+
+
+async def test_the_relay_runs_on_its_own_thread_and_stopping_it_ends_its_session(
+    probe_settings: ProbeSettings,
+) -> None:
+    s = probe_settings
+    loops: list[asyncio.AbstractEventLoop] = []
+
+    async def after_publish(_: Sequence[int]) -> None:
+        loops.append(asyncio.get_running_loop())
+
+    runtime, _ = build_probe(s, relay_after_publish=after_publish)
+    await runtime.start()
+    try:
+        await eventually(lambda: _is(runtime.relay.is_leader), bool, what="relay leads")
+        assert len(_relay_threads(s.db_schema)) == 1
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            await outbox.enqueue(
+                conn,
+                probe_event("p-1", 1, event_id=unique("e-")),
+                topic=s.topic(PROBE_TOPIC),
+                key="p-1",
+            )
+        await eventually(lambda: _outbox_size(runtime.pool), lambda n: n == 0)
+    finally:
+        await runtime.stop()
+    # The fault-test seam runs on the loop that runs the relay, not on the relay's thread.
+    assert loops and set(loops) == {asyncio.get_running_loop()}
+    assert _relay_threads(s.db_schema) == []
+    # Stopped means its session is over: the leader's lock is free at once.
+    session = await asyncpg.connect(s.database_url)
+    try:
+        lock = f"carecoord.outbox.{s.db_schema}"
+        assert await session.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", lock)
+    finally:
+        await session.close()
+
+
+async def test_a_row_committed_after_a_later_one_is_published_too(probe: Probe) -> None:
+    early, late = (
+        probe_event("p-1", 1, event_id=unique("e-")),
+        probe_event("p-2", 1, event_id=unique("e-")),
+    )
+    async with probe.runtime.pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        await outbox.enqueue(conn, early, topic=probe.topic, key="p-1")  # the lower id ...
+        await probe.stage(late)  # ... commits after this one, sent and deleted meanwhile
+        await eventually(lambda: _outbox_size(probe.runtime.pool), lambda n: n == 0)
+        await tx.commit()
+    async with TopicProbe(probe.settings.kafka_bootstrap_servers, probe.topic) as topic:
+        await topic.wait_for(lambda rs: bool(events_with(rs, id=early.id)), what="early")
+    await eventually(lambda: _outbox_size(probe.runtime.pool), lambda n: n == 0)
+
+
+async def test_batches_in_flight_together_keep_each_keys_order(infra: Endpoints) -> None:
+    s = isolated_settings(ProbeSettings, infra, outbox_batch_size=7)
+    runtime, _ = build_probe(s)
+    await runtime.start()
+    try:
+        patients = [unique("p-") for _ in range(3)]
+        events = [probe_event(patients[i % 3], i, event_id=unique("e-")) for i in range(120)]
+        async with runtime.pool.acquire() as conn:
+            for start in range(0, len(events), 40):  # a few large commits: many batches at once
+                async with conn.transaction():
+                    for event in events[start : start + 40]:
+                        key = event.data.patient_id
+                        await outbox.enqueue(conn, event, topic=s.topic(PROBE_TOPIC), key=key)
+        async with TopicProbe(s.kafka_bootstrap_servers, s.topic(PROBE_TOPIC)) as topic:
+            records = await topic.wait_for(lambda rs: len(events_with(rs, type=PROBE_TYPE)) >= 120)
+    finally:
+        await runtime.stop()
+    seen: dict[str, list[int]] = defaultdict(list)
+    for record in records:
+        event = json.loads(record.value)
+        seen[event["data"]["patient_id"]].append(event["data"]["seq"])
+    for patient in patients:
+        assert seen[patient] == sorted(seen[patient]) and len(seen[patient]) == 40
