@@ -4,7 +4,8 @@ Development: HS256 with a shared secret (`carecoord token` mints tokens).
 Deployment: RS256/ES256 with a configured public key or a JWKS URL.
 """
 
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -33,6 +34,11 @@ class InvalidToken(Exception):
     pass
 
 
+# Verified tokens remembered (a client sends the same bearer token with every request; a
+# signature check costs more than the rest of authentication). Bounded; cleared when full.
+VERIFIED_CACHE_SIZE = 4096
+
+
 class TokenVerifier:
     def __init__(
         self,
@@ -42,6 +48,7 @@ class TokenVerifier:
         jwks_url: str | None = None,
         issuer: str | None = None,
         audience: str | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if not (secret or public_key or jwks_url):
             raise ValueError("configure a JWT secret, public key or JWKS URL")
@@ -50,8 +57,27 @@ class TokenVerifier:
         self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
         self._issuer = issuer
         self._audience = audience
+        self._clock = clock
+        # token -> (principal, valid from, valid until): its claims never change.
+        self._verified: dict[str, tuple[Principal, float, float]] = {}
 
     async def verify(self, token: str) -> Principal:
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            principal, not_before, expires = remembered
+            now = self._clock()
+            if now >= expires:
+                del self._verified[token]
+                raise InvalidToken("Signature has expired")
+            if now >= not_before:
+                return principal
+        principal, not_before, expires = await self._verify_signed(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (principal, not_before, expires)
+        return principal
+
+    async def _verify_signed(self, token: str) -> tuple[Principal, float, float]:
         try:
             key, algorithms = await self._key_for(token)
             claims: dict[str, Any] = jwt.decode(
@@ -62,11 +88,12 @@ class TokenVerifier:
                 audience=self._audience,
                 options={"require": ["sub", "exp"], "verify_aud": self._audience is not None},
             )
-            return Principal(
+            principal = Principal(
                 subject=str(claims["sub"]),
                 kind=PrincipalKind(claims.get("kind", "")),
                 roles=frozenset(str(r) for r in claims.get("roles", ())),
             )
+            return principal, float(claims.get("nbf", 0)), float(claims["exp"])
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise InvalidToken(str(exc)) from exc
 

@@ -17,6 +17,13 @@ async def _set_json_codecs(conn: Connection) -> None:
         )
 
 
+async def _keep_session(conn: Connection) -> None:
+    """Run when a connection goes back to the pool, instead of asyncpg's reset query (a round
+    trip on every release: UNLISTEN, RESET ALL, advisory unlock). Pool users keep no session
+    state: LISTEN and session advisory locks have connections of their own, settings are
+    fixed at connect. asyncpg still rolls back a transaction left open before this runs."""
+
+
 async def create_pool(
     dsn: str, *, schema: str, application_name: str, min_size: int = 2, max_size: int = 10
 ) -> asyncpg.Pool:
@@ -25,6 +32,7 @@ async def create_pool(
         min_size=min_size,
         max_size=max_size,
         init=_set_json_codecs,
+        reset=_keep_session,
         server_settings={"search_path": f"{schema},public", "application_name": application_name},
     )
     assert pool is not None  # create_pool only returns None when used as an awaitable context

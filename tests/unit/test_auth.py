@@ -42,6 +42,21 @@ async def test_invalid_tokens_are_refused(token: str) -> None:
         await TokenVerifier(secret=SECRET).verify(token)
 
 
+async def test_a_remembered_token_still_expires_and_a_forged_one_is_not_taken_for_it() -> None:
+    now = [1_900_000_000.0]  # 2030: the first check (by PyJWT, on the real clock) passes
+    verifier = TokenVerifier(secret=SECRET, clock=lambda: now[0])
+    claims = {"sub": "dr-okafor", "kind": "clinician", "exp": now[0] + 60}
+    token = jwt.encode(claims, SECRET, algorithm="HS256")
+    assert (await verifier.verify(token)).subject == "dr-okafor"
+    assert (await verifier.verify(token)).subject == "dr-okafor"  # remembered
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    with pytest.raises(InvalidToken):
+        await verifier.verify(forged)
+    now[0] += 61
+    with pytest.raises(InvalidToken):
+        await verifier.verify(token)
+
+
 async def test_alg_none_is_refused() -> None:
     token = jwt.encode({"sub": "x", "kind": "service", "exp": 9999999999}, "", algorithm="none")
     with pytest.raises(InvalidToken):

@@ -2,7 +2,6 @@
 (batch_memo), a patient's open conflicts live in the memo and the statements are run for
 the whole batch at its end (write_batch); otherwise each runs at once."""
 
-from dataclasses import asdict
 from datetime import datetime
 from uuid import UUID
 
@@ -147,7 +146,7 @@ def _finding_values(finding: Finding) -> tuple[object, ...]:
         list(finding.prescribers),
         finding.summary,
         finding.recommendation,
-        [asdict(e) for e in finding.evidence],
+        [{"source": e.source, "url": e.url} for e in finding.evidence],
         dict(finding.daily_doses_mg),
         finding.lapses_at,
         _violation_json(finding.violation),
