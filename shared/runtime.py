@@ -5,7 +5,6 @@ stopped in order by the app's lifespan."""
 import asyncio
 import contextlib
 import logging
-import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
@@ -21,11 +20,6 @@ from shared.outbox_relay import AfterPublish, OutboxRelay
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
-
-# The relay's thread, at each wake-up, gets the GIL from a busy request thread only after
-# the switch interval (5 ms by default): at several wake-ups per row that was most of the
-# relay lag under load. 1 ms bounds it; the request thread yields only when asked.
-SWITCH_INTERVAL_S = 0.001
 
 
 class ServiceRuntime:
@@ -119,7 +113,6 @@ class ServiceRuntime:
             self._stack.push_async_callback(self.dead_letters.stop)
             await self.broker.start()
             self._stack.push_async_callback(self.broker.stop)
-            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
             relay_task = asyncio.create_task(
                 self.relay.run(), name=f"{s.service_name}-outbox-relay"
             )
