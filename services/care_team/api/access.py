@@ -4,8 +4,6 @@ attempt is audited."""
 
 from fastapi import HTTPException, status
 
-from services.care_team.adapters import team_repository
-from shared.audit import record_access
 from shared.auth import Principal, PrincipalKind
 from shared.db import Connection
 from shared.events.care_team import TeamRole
@@ -20,6 +18,21 @@ def not_found() -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail="no such patient")
 
 
+# The team read and the attempt audited in one round trip; the outcome is decided the same
+# way in SQL and below: allowed outright, or allowed when the principal is on the team.
+_TEAM_AND_AUDIT = """
+    WITH team AS (
+        SELECT clinician_id, role FROM care_team_members
+        WHERE patient_id = $1 AND removed_at IS NULL
+    ), audited AS (
+        INSERT INTO audit_log (actor_subject, actor_kind, action, patient_id, resource, outcome)
+        SELECT $2, $3, $4, $1, $5,
+               CASE WHEN $6 OR ($7 AND EXISTS (SELECT 1 FROM team WHERE clinician_id = $2))
+                    THEN 'allowed' ELSE 'denied' END
+    )
+    SELECT clinician_id, role FROM team"""
+
+
 async def authorize_patient(
     conn: Connection,
     principal: Principal,
@@ -29,22 +42,24 @@ async def authorize_patient(
     resource: str,
     patient_may: bool = False,
 ) -> dict[str, str]:
-    """The patient's current team (clinician -> role) when the principal may proceed."""
-    team = await team_repository.member_roles(conn, patient_id)
+    """The patient's current team (clinician -> role) when the principal may proceed. The
+    attempt is audited, a refusal too (outside any transaction of the caller's)."""
     match principal.kind:
         case PrincipalKind.SERVICE:
-            allowed = True
+            outright, if_on_team = True, False
         case PrincipalKind.CLINICIAN:
-            allowed = principal.subject in team
+            outright, if_on_team = False, True
         case PrincipalKind.PATIENT:
-            allowed = patient_may and principal.subject == patient_id
+            outright, if_on_team = patient_may and principal.subject == patient_id, False
         case _:
-            allowed = False
-    # Outside the caller's transaction scope on purpose: a refusal is recorded too.
-    await record_access(
-        conn, principal, action=action, patient_id=patient_id, resource=resource, allowed=allowed
-    )
-    if not allowed:
+            outright, if_on_team = False, False
+    rows = await conn.fetch(
+        _TEAM_AND_AUDIT,
+        patient_id, principal.subject, principal.kind.value, action, resource, outright,
+        if_on_team,
+    )  # fmt: skip
+    team = {row["clinician_id"]: row["role"] for row in rows}
+    if not (outright or (if_on_team and principal.subject in team)):
         raise not_found()
     return team
 
