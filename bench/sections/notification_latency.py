@@ -23,7 +23,7 @@ from bench.core.stats import Distribution
 from bench.kafka_topics import run_tag
 from bench.latency_population import Population, bearer, set_up
 from bench.open_loop import Sent, achieved_rate, offer
-from bench.process_cpu import cpu_seconds
+from bench.process_cpu import cpu_seconds, machine_busy_seconds, usable_cores
 from bench.raw_http import RawHttpClient
 from bench.relay_lag import relay_lag_ms
 from bench.sse_arrivals import Arrivals, streams
@@ -63,6 +63,7 @@ class Measured:
     arrivals: Arrivals
     relay_lag_ms: dict[str, float]
     cpu_ms_per_change: dict[int, float]  # care_team's CPU, per offered rate
+    machine_ms_per_change: dict[int, float]  # every process's, all cores
     setup_s: float
 
 
@@ -74,6 +75,7 @@ async def _measure(ctx: BenchContext, phases: list[tuple[int, int]]) -> Measured
     arrivals = Arrivals(RULE)
     outcomes: list[tuple[int, list[Sent]]] = []
     cpu_ms: dict[int, float] = {}
+    machine_ms: dict[int, float] = {}
     bootstrap = ctx.kafka_bootstrap_servers
     ctx.step("starting care_team (its own process)")
     async with care_team_process(bootstrap, ctx.database_url) as service:
@@ -101,17 +103,19 @@ async def _measure(ctx: BenchContext, phases: list[tuple[int, int]]) -> Measured
                 keys = population.patients[offset : offset + count]
                 offset += count
                 ctx.step(f"{count:,} changes offered at {rate:,}/s")
-                cpu_before = cpu_seconds(service.pid)
+                cpu_before, busy_before = cpu_seconds(service.pid), machine_busy_seconds()
                 sent = await offer(keys, rate, start_amitriptyline)
                 await _until_arrived(arrivals, [s.key for s in sent if s.ok], ARRIVAL_DEADLINE_S)
-                cpu_after = cpu_seconds(service.pid)
+                cpu_after, busy_after = cpu_seconds(service.pid), machine_busy_seconds()
                 if cpu_before is not None and cpu_after is not None:
                     cpu_ms[rate] = (cpu_after - cpu_before) * 1e3 / count
+                if busy_before is not None and busy_after is not None:
+                    machine_ms[rate] = (busy_after - busy_before) * 1e3 / count
                 outcomes.append((rate, sent))
         await http.close()
         ctx.step("reading the relay lag from the notifications topic")
         lags = await relay_lag_ms(bootstrap, service.topic(Topic.NOTIFICATIONS), RULE)
-    return Measured(outcomes[1:], arrivals, lags, cpu_ms, setup_s)
+    return Measured(outcomes[1:], arrivals, lags, cpu_ms, machine_ms, setup_s)
 
 
 def _figures(
@@ -178,6 +182,22 @@ def _figures(
     return after_answer
 
 
+def _machine_figures(result: SectionResult, rate: int, machine_ms: float) -> None:
+    """What a change costs the whole machine, and the rate its cores could give at that cost:
+    the physical limit the offered rates are measured against."""
+    cores = usable_cores()
+    label = f"machine CPU per change @ {rate:,}/s (all processes, {cores} cores)"
+    result.add(Figure(f"notification_latency.machine_cpu_ms.{rate}", label, machine_ms, "ms"))
+    result.add(
+        Figure(
+            f"notification_latency.cores_limit.{rate}",
+            f"changes/s {cores} fully busy cores would give at that cost",
+            cores * 1e3 / machine_ms,
+            "changes/s",
+        )
+    )
+
+
 async def run(ctx: BenchContext) -> SectionResult:
     result = SectionResult()
     phases = [(WARM_UP[0], ctx.scaled(round(WARM_UP[0] * WARM_UP[1]), minimum=10))]
@@ -191,6 +211,8 @@ async def run(ctx: BenchContext) -> SectionResult:
             label = f"care_team CPU per change @ {rate:,}/s (HTTP, consumer, relay, streams)"
             cpu = measured.cpu_ms_per_change[rate]
             result.add(Figure(f"notification_latency.cpu_ms.{rate}", label, cpu, "ms"))
+        if rate in measured.machine_ms_per_change:
+            _machine_figures(result, rate, measured.machine_ms_per_change[rate])
         if samples:
             histogram.append(Series(f"{rate:,}/s offered", y=tuple(samples)))
         achieved.append((float(rate), achieved_rate(sent)))

@@ -22,6 +22,7 @@ from bench.core.model import Figure, Plot, SectionResult, Series, Target
 from bench.core.section import BenchContext, Section, register
 from bench.core.stats import per_second
 from bench.ehr_workload import ehr_events
+from bench.process_cpu import machine_busy_seconds, usable_cores
 
 EVENTS = 100_000
 BACKLOG = 10_000
@@ -58,8 +59,9 @@ async def _effects(progress: Progress) -> dict[str, int]:
 
 async def throughput(
     ctx: BenchContext, label: str, events: int, instances: int
-) -> tuple[float, int, dict[str, int]]:
-    """(events/s, events applied within the limit, effects counted afterwards)."""
+) -> tuple[float, int, dict[str, int], float | None]:
+    """(events/s, events applied within the limit, effects counted afterwards, the machine's
+    busy CPU seconds meanwhile: every process, all cores)."""
     work = ehr_events(label, events)
     async with (
         namespace(ctx.kafka_bootstrap_servers, ctx.database_url, label) as ns,
@@ -68,11 +70,13 @@ async def throughput(
     ):
         await _joined(ns, progress, instances)
         ctx.step(f"{label}: {events:,} events through {instances} care_team instance(s)")
-        started = time.perf_counter()
+        started, busy_before = time.perf_counter(), machine_busy_seconds()
         ends = await publish(ns, work)
         applied, _ = await progress.until_done(ends, RUN_LIMIT_S)
-        seconds = time.perf_counter() - started
-        return per_second(applied - WARM_UP, seconds), applied - WARM_UP, await _effects(progress)
+        seconds, busy_after = time.perf_counter() - started, machine_busy_seconds()
+        busy = busy_after - busy_before if busy_before is not None and busy_after else None
+        rate = per_second(applied - WARM_UP, seconds)
+        return rate, applied - WARM_UP, await _effects(progress), busy
 
 
 async def backlog(ctx: BenchContext, events: int) -> tuple[float, float, int]:
@@ -97,7 +101,7 @@ def _shortfall(label: str, applied: int, expected: int) -> list[str]:
 async def run_pipeline(ctx: BenchContext) -> SectionResult:
     result = SectionResult()
     count = ctx.scaled(EVENTS, minimum=2000)
-    rate, applied, effects = await throughput(ctx, "pipe", count, 1)
+    rate, applied, effects, busy = await throughput(ctx, "pipe", count, 1)
     label = f"care_team pipeline, {count:,} EHR events, {count // 10:,} patients"
     result.add(
         Figure(
@@ -118,6 +122,25 @@ async def run_pipeline(ctx: BenchContext) -> SectionResult:
                 100 * rate / ctx.measured[RAW_PIPE].value,
                 "%",
                 SHARE_TARGET,
+            )
+        )
+    if busy is not None and applied > 0:
+        cores = usable_cores()
+        per_event = busy * 1e3 / applied
+        result.add(
+            Figure(
+                "pipeline.machine_cpu_ms_per_event",
+                f"machine CPU per event (all processes, {cores} cores; publisher included)",
+                per_event,
+                "ms",
+            )
+        )
+        result.add(
+            Figure(
+                "pipeline.cores_limit",
+                f"events/s {cores} fully busy cores would give at that cost",
+                cores * 1e3 / per_event,
+                "events/s",
             )
         )
     result.notes += _shortfall("throughput", applied, count)
@@ -154,7 +177,7 @@ async def run_scale_out(ctx: BenchContext) -> SectionResult:
     count = ctx.scaled(SCALE_OUT_EVENTS, minimum=1000)
     rates: list[float] = []
     for instances in (1, 2, 3):
-        rate, applied, _ = await throughput(ctx, f"scale{instances}", count, instances)
+        rate, applied, _, _ = await throughput(ctx, f"scale{instances}", count, instances)
         rates.append(rate)
         result.add(
             Figure(
