@@ -18,7 +18,8 @@ from services.care_team.domain.engine.model import (
     Severity,
     WindowViolation,
 )
-from services.care_team.domain.engine.rulebook import SEVERITY, Clause, Vocab
+from services.care_team.domain.engine.rulebook import SEVERITY, Vocab
+from services.care_team.domain.engine.texts import summary
 
 _new = object.__new__
 
@@ -38,7 +39,7 @@ class _Filling:
     medications: tuple[str, ...]
     prescription_ids: tuple[str, ...]
     prescribers: tuple[str, ...]
-    summary: str
+    summary: object  # (function, *arguments) until read: see model._DeferredText
     recommendation: str
     evidence: tuple[Evidence, ...]
     lapses_at: datetime | None
@@ -52,6 +53,7 @@ def build_findings(
 ) -> list[Finding]:
     """The findings of an evaluation's matches, most severe first (then rule id, key)."""
     groups, merged = _group(matches, suppressions)
+    patient = medlist.patient
     ranked = []
     for key, match in groups.items():
         _, clause, best_meds, tier, best_lapses_at, ingredients = match
@@ -79,13 +81,6 @@ def build_findings(
             prescribers: tuple[str, ...] = (x,) if x == y else (x, y) if x < y else (y, x)
         else:
             ingredients, prescriptions, prescribers, doses = _parts(meds, ingredients)
-        template = clause.template
-        if template.listwide:
-            summary = _listwide_summary(clause, best_meds, meds, medlist, vocab)
-        else:
-            summary = template.render(best_meds)
-        if best_lapses_at is not None:
-            summary += _stopped_note(best_meds, best_lapses_at)
         finding = _new(_Filling)
         finding.key = key
         finding.rule_id = clause.rule_id
@@ -94,7 +89,8 @@ def build_findings(
         finding.medications = ingredients
         finding.prescription_ids = prescriptions
         finding.prescribers = prescribers
-        finding.summary = summary
+        # Built when first read (model._DeferredText): most findings are never shown.
+        finding.summary = (summary, clause, best_meds, meds, patient, vocab, best_lapses_at)
         finding.recommendation = clause.recommendation
         finding.evidence = clause.evidence
         finding.lapses_at = lapses_at
@@ -178,42 +174,3 @@ def _parts(meds: tuple[Med, ...], ingredients: tuple[str, ...] | None) -> _Parts
         tuple(sorted({m.entry.prescriber_id for m in meds})),
         tuple(sorted(by_prescription.items())),
     )
-
-
-def _stopped_note(meds: tuple[Med, ...], lapses_at: datetime) -> str:
-    note = ""
-    for med in meds:
-        stopped_at = med.entry.stopped_at
-        if not med.active and stopped_at is not None:
-            note += (
-                f" {med.facts.display.capitalize()} was stopped on {stopped_at.date()};"
-                f" it still counts until {lapses_at.date()}."
-            )
-    return note
-
-
-def _listwide_summary(
-    clause: Clause, best: tuple[Med, ...], meds: tuple[Med, ...], medlist: MedList, vocab: Vocab
-) -> str:
-    """A summary with {drugs}, {count}, {age} or {conditions} (of all the finding's drugs)."""
-    return clause.template.render_with(
-        best, lambda name: _list_value(name, clause, meds, medlist, vocab)
-    )
-
-
-def _list_value(
-    name: str, clause: Clause, meds: tuple[Med, ...], medlist: MedList, vocab: Vocab
-) -> object:
-    if name == "drugs":
-        return ", ".join(sorted({m.facts.display for m in meds}))
-    if name == "count":
-        distinct = (
-            {m.uid for m in meds} if clause.distinct_prescriptions else {m.ingredient for m in meds}
-        )
-        return len(distinct)
-    if name == "age":
-        age = medlist.patient.age
-        return age if age is not None else "unknown age"
-    # conditions
-    found = sorted(clause.condition_codes & medlist.patient.conditions)
-    return " and ".join(vocab.condition_names[c] for c in found) or "a listed condition"
