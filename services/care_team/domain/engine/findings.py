@@ -6,7 +6,7 @@ symmetric pair) merge into one, at the most severe tier among them.
 """
 
 from datetime import datetime
-from typing import cast
+from operator import itemgetter
 
 from services.care_team.domain.engine.matching import Match
 from services.care_team.domain.engine.medlist import Med, MedList
@@ -22,6 +22,7 @@ from services.care_team.domain.engine.rulebook import SEVERITY, Vocab
 from services.care_team.domain.engine.texts import summary
 
 _new = object.__new__
+_third = itemgetter(2)
 
 
 class _Filling:
@@ -48,13 +49,28 @@ class _Filling:
     intake_days: tuple[IntakeDays, ...]
 
 
-def build_findings(
+def build_findings(  # noqa: PLR0915 - the per-finding hot loop, kept in one frame
     matches: list[Match], suppressions: list[Match], medlist: MedList, vocab: Vocab
 ) -> list[Finding]:
     """The findings of an evaluation's matches, most severe first (then rule id, key)."""
-    groups, merged = _group(matches, suppressions)
+    # Key -> the first match of its finding not silenced by a T0 rule, and key -> all of
+    # them for the few findings with several (None: none has).
+    suppressed = _suppressed(suppressions) if suppressions else None
+    groups: dict[str, Match] = {}
+    merged: dict[str, list[Match]] | None = None
+    for match in matches:
+        if (
+            suppressed is not None
+            and match[1].rule_id in suppressed
+            and _silenced(match, suppressed)
+        ):
+            continue
+        first = groups.setdefault(match[0], match)
+        if first is not match:
+            merged = merged or {}
+            merged.setdefault(match[0], [first]).append(match)
     patient = medlist.patient
-    ranked = []
+    ranked: list[tuple[int, str, _Filling]] = []
     for key, match in groups.items():
         _, clause, best_meds, tier, best_lapses_at, ingredients = match
         meds, lapses_at = best_meds, best_lapses_at
@@ -79,8 +95,14 @@ def build_findings(
             )
             x, y = one.prescriber_id, two.prescriber_id
             prescribers: tuple[str, ...] = (x,) if x == y else (x, y) if x < y else (y, x)
+        elif len(meds) == 1:
+            one = meds[0].entry
+            ingredients = ingredients or (meds[0].ingredient,)
+            prescriptions = (one.prescription_id,)
+            prescribers = (one.prescriber_id,)
+            doses = ((one.prescription_id, meds[0].facts.daily_mg),)
         else:
-            ingredients, prescriptions, prescribers, doses = _parts(meds, ingredients)
+            ingredients, prescriptions, prescribers, doses = _parts(meds)
         finding = _new(_Filling)
         finding.key = key
         finding.rule_id = clause.rule_id
@@ -98,32 +120,12 @@ def build_findings(
         finding.violation = None  # the diary's part (intakes.apply_doses)
         finding.intake_days = ()
         finding.__class__ = Finding  # type: ignore[assignment]
-        ranked.append((tier, clause.rule_id, key, finding))
+        # (tier, rule id) as one int: most comparisons end at it, not at two strings.
+        ranked.append((clause.order[tier], key, finding))
     ranked.sort()  # (tier, rule id, key): keys are distinct, findings never compared
     # Each _Filling is a Finding by now (see above).
-    return cast(list[Finding], [finding for _, _, _, finding in ranked])
-
-
-def _group(
-    matches: list[Match], suppressions: list[Match]
-) -> tuple[dict[str, Match], dict[str, list[Match]] | None]:
-    """Key -> the first match of its finding (not silenced by a T0 rule), and key -> all
-    of them for the few findings with several (None: none has)."""
-    suppressed = _suppressed(suppressions) if suppressions else None
-    groups: dict[str, Match] = {}
-    merged: dict[str, list[Match]] | None = None
-    for match in matches:
-        if (
-            suppressed is not None
-            and match[1].rule_id in suppressed
-            and _silenced(match, suppressed)
-        ):
-            continue
-        first = groups.setdefault(match[0], match)
-        if first is not match:
-            merged = merged or {}
-            merged.setdefault(match[0], [first]).append(match)
-    return groups, merged
+    findings: list[Finding] = list(map(_third, ranked))
+    return findings
 
 
 def _suppressed(suppressions: list[Match]) -> dict[str, list[frozenset[Med]]]:
@@ -154,17 +156,9 @@ _Parts = tuple[
 ]
 
 
-def _parts(meds: tuple[Med, ...], ingredients: tuple[str, ...] | None) -> _Parts:
+def _parts(meds: tuple[Med, ...]) -> _Parts:
     """(ingredients, prescription ids, prescribers, daily doses) of a finding's drugs that
-    are not two prescriptions (see build_findings for those)."""
-    if len(meds) == 1:
-        entry = meds[0].entry
-        return (
-            ingredients or (meds[0].ingredient,),
-            (entry.prescription_id,),
-            (entry.prescriber_id,),
-            ((entry.prescription_id, meds[0].facts.daily_mg),),
-        )
+    are neither two prescriptions nor one (see build_findings for those)."""
     by_prescription: dict[str, float | None] = {}
     for med in meds:
         by_prescription.setdefault(med.entry.prescription_id, med.facts.daily_mg)

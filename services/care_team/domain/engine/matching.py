@@ -29,6 +29,7 @@ GENERAL, FINDING, SUPPRESSION = 0, 1, 2  # FINDING/SUPPRESSION: matched when all
 # ingredients sorted).
 Row = tuple[Clause, str, int, tuple[str, ...]]
 _Partner = tuple[str, tuple[Row, ...]]
+RANK_BITS = 16  # rule ids' places in order fit in these (see Clause.order)
 
 
 class RuleIndex:
@@ -37,9 +38,11 @@ class RuleIndex:
         pairs: dict[str, dict[str, list[Row]]] = {}
         counts: list[Clause] = []
         self._gates: list[tuple[int, PatientTest]] = []
+        ranks = {rule_id: i for i, rule_id in enumerate(sorted(r.info.rule_id for r in rules))}
+        assert len(ranks) < 1 << RANK_BITS
         for rule in rules:
             for clause in rule.clauses:
-                _prepare(clause)
+                _prepare(clause, ranks[rule.info.rule_id])
                 if clause.gate is not None:
                     clause.gate_bit = 1 << len(self._gates)
                     self._gates.append((clause.gate_bit, clause.gate))
@@ -60,28 +63,30 @@ class RuleIndex:
             self.entries[x] = (tuple(single.get(x, ())), catalogue.mask(partners), bits)
         self.counts = tuple(counts)
         self.names = {drug.bit: name for name, drug in catalogue.drugs.items()}
-        self._blocked: dict[Patient, int] = {}
+        #: Patient -> the clauses it fails the gates of (`blocked`, which fills it).
+        self.blocked_by: dict[Patient, int] = {}
 
     def blocked(self, patient: Patient) -> int:
         """The clauses (`Clause.gate_bit`) whose condition on the patient fails for this one.
 
         Kept per patient (bounded): profile facts, not an evaluation's result."""
-        found = self._blocked.get(patient)
+        found = self.blocked_by.get(patient)
         if found is None:
             found = 0
             for bit, gate in self._gates:
                 if not gate(patient):
                     found |= bit
-            if len(self._blocked) >= _PATIENTS:
-                self._blocked.clear()
-            self._blocked[patient] = found
+            if len(self.blocked_by) >= _PATIENTS:
+                self.blocked_by.clear()
+            self.blocked_by[patient] = found
         return found
 
 
-def _prepare(clause: Clause) -> None:
+def _prepare(clause: Clause, rank: int) -> None:
     """Copy onto the clause what the hot loops read of its rule and positions."""
     rule, positions = clause.rule, clause.positions
     clause.rule_id = rule.info.rule_id
+    clause.order = tuple(tier << RANK_BITS | rank for tier in range(5))
     clause.key_prefix = f"{clause.rule_id}:"
     clause.kind = rule.info.kind
     clause.lapse_kind = ConflictKind.WASHOUT if rule.stopped == "washout" else rule.info.kind
@@ -125,7 +130,9 @@ def find_matches(  # noqa: PLR0912 - the evaluation's hot loop, kept in one fram
     by_ingredient = medlist.by_ingredient
     present = medlist.present
     entries = index.entries
-    blocked = index.blocked(medlist.patient)
+    blocked = index.blocked_by.get(medlist.patient)
+    if blocked is None:
+        blocked = index.blocked(medlist.patient)
     crowded = medlist.crowded
     for ingredient, meds in by_ingredient.items():
         entry = entries.get(ingredient)

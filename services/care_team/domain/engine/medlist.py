@@ -15,6 +15,7 @@ from services.care_team.domain.engine.model import MedicationEntry, PatientProfi
 
 _UNKNOWN = "unknown"
 _new = object.__new__
+_tuple_new = tuple.__new__
 
 
 class Med:
@@ -61,7 +62,7 @@ def patient_facts(
             potential = age is None or low <= age <= high
         elif sex == "male":
             potential = False
-    return Patient(
+    facts = (
         age,
         sex,
         profile.pregnant,
@@ -69,6 +70,7 @@ def patient_facts(
         profile.effective_contraception,
         frozenset(profile.conditions),
     )
+    return _tuple_new(Patient, facts)  # Patient(*facts) without NamedTuple's Python __new__
 
 
 def tristate(value: bool | None) -> str:
