@@ -6,7 +6,6 @@ symmetric pair) merge into one, at the most severe tier among them.
 """
 
 from datetime import datetime
-from operator import itemgetter
 
 from services.care_team.domain.engine.matching import Match
 from services.care_team.domain.engine.medlist import Med, MedList
@@ -22,7 +21,6 @@ from services.care_team.domain.engine.rulebook import SEVERITY, Vocab
 from services.care_team.domain.engine.texts import summary
 
 _new = object.__new__
-_third = itemgetter(2)
 
 
 class _Filling:
@@ -61,22 +59,28 @@ def build_findings(  # noqa: PLR0915 - the per-finding hot loop, kept in one fra
     for match in matches:
         if (
             suppressed is not None
-            and match[1].rule_id in suppressed
+            and match[2].rule_id in suppressed
             and _silenced(match, suppressed)
         ):
             continue
-        first = groups.setdefault(match[0], match)
+        first = groups.setdefault(match[1], match)
         if first is not match:
             merged = merged or {}
-            merged.setdefault(match[0], [first]).append(match)
+            merged.setdefault(match[1], [first]).append(match)
+    # Several matches of one key: the most severe (which places the finding), with all
+    # their drugs (and ingredients) and the last lapse.
+    combined: dict[str, tuple[tuple[Med, ...], datetime | None]] = {}
+    if merged is not None:
+        for key, group in merged.items():
+            groups[key], meds, lapses_at = _merge(group)
+            combined[key] = (meds, lapses_at)
     patient = medlist.patient
-    ranked: list[tuple[int, str, _Filling]] = []
-    for key, match in groups.items():
-        _, clause, best_meds, tier, best_lapses_at, ingredients = match
+    findings: list[Finding] = []
+    for match in sorted(groups.values()):  # (tier, rule id, key): as the findings sort
+        _, key, clause, best_meds, tier, best_lapses_at, ingredients = match
         meds, lapses_at = best_meds, best_lapses_at
-        if merged is not None and key in merged:
-            # Several matches: the most severe, with all their drugs (and ingredients).
-            (_, clause, best_meds, tier, best_lapses_at, _), meds, lapses_at = _merge(merged[key])
+        if combined and key in combined:
+            meds, lapses_at = combined[key]
             ingredients = None
         if len(meds) == 2 and meds[0].uid != meds[1].uid:  # the usual finding: a pair
             a, b = meds
@@ -120,11 +124,7 @@ def build_findings(  # noqa: PLR0915 - the per-finding hot loop, kept in one fra
         finding.violation = None  # the diary's part (intakes.apply_doses)
         finding.intake_days = ()
         finding.__class__ = Finding  # type: ignore[assignment]
-        # (tier, rule id) as one int: most comparisons end at it, not at two strings.
-        ranked.append((clause.order[tier], key, finding))
-    ranked.sort()  # (tier, rule id, key): keys are distinct, findings never compared
-    # Each _Filling is a Finding by now (see above).
-    findings: list[Finding] = list(map(_third, ranked))
+        findings.append(finding)  # type: ignore[arg-type]  # a Finding by now (see above)
     return findings
 
 
@@ -132,22 +132,22 @@ def _suppressed(suppressions: list[Match]) -> dict[str, list[frozenset[Med]]]:
     """Rule id -> the sets of drugs T0 rules silence it for (a match with all of them)."""
     suppressed: dict[str, list[frozenset[Med]]] = {}
     for match in suppressions:
-        drugs = frozenset(match[2])
-        for target in match[1].rule.info.suppresses:
+        drugs = frozenset(match[3])
+        for target in match[2].rule.info.suppresses:
             suppressed.setdefault(target, []).append(drugs)
     return suppressed
 
 
 def _silenced(match: Match, suppressed: dict[str, list[frozenset[Med]]]) -> bool:
-    return any(drugs.issubset(match[2]) for drugs in suppressed[match[1].rule_id])
+    return any(drugs.issubset(match[3]) for drugs in suppressed[match[2].rule_id])
 
 
 def _merge(group: list[Match]) -> tuple[Match, tuple[Med, ...], datetime | None]:
     """(the most severe match, all the drugs in order, when the last of them lapses)."""
-    best = min(group, key=lambda m: (m[3], tuple(med.uid for med in m[2])))
-    meds = tuple({m: None for match in group for m in match[2]})  # distinct, in order
+    best = min(group, key=lambda m: (m[4], tuple(med.uid for med in m[3])))
+    meds = tuple({m: None for match in group for m in match[3]})  # distinct, in order
     # The finding holds while any of its matches holds.
-    lapses = [m[4] for m in group]
+    lapses = [m[5] for m in group]
     return best, meds, None if None in lapses else max(x for x in lapses if x is not None)
 
 
