@@ -1,8 +1,9 @@
-"""Turning matched rules into `Finding`s: suppression, identity key, merge, readable text.
+"""Turning matched rules into `Finding`s: suppression, identity key, merge, order.
 
 One finding per (rule, set of ingredients): several matches of the same rule on
 the same ingredients (two prescriptions of sertraline, or both orders of a
-symmetric pair) merge into one, at the most severe tier among them.
+symmetric pair) merge into one, at the most severe tier among them. Its readable
+text is built when first read (texts.py).
 """
 
 from datetime import datetime

@@ -106,7 +106,7 @@ class MedList:
             found = parsed.get(key)
             if found is None:
                 found = parse(key)
-            # None of `found` when not in the catalogue: no rule can match it.
+            # `found` is empty for a name the catalogue does not know: no rule can match it.
             active = entry.active
             if not active:
                 stop = entry.stopped_at
