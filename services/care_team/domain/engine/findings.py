@@ -85,13 +85,13 @@ def build_findings(  # noqa: PLR0915 - the per-finding hot loop, kept in one fra
             ingredients = None
         if len(meds) == 2 and meds[0].uid != meds[1].uid:  # the usual finding: a pair
             a, b = meds
-            x, y = a.ingredient, b.ingredient
             if ingredients is None:
+                x, y = a.ingredient, b.ingredient
                 ingredients = (x, y) if x <= y else (y, x)
             one, two = a.entry, b.entry
             p, q = one.prescription_id, two.prescription_id
             # By prescription id, then (one id twice) ingredient.
-            if q < p or (q == p and y < x):
+            if q < p or (q == p and b.ingredient < a.ingredient):
                 p, q, a, b = q, p, b, a
             prescriptions: tuple[str, ...] = (p, q)
             doses: tuple[tuple[str, float | None], ...] = (
