@@ -94,7 +94,7 @@ class Clause:
     template: Template = field(default_factory=lambda: Template(""))  # the summary, split
     # Derived from the complete rule book by `matching.RuleIndex`, for the hot loops.
     rule_id: str = ""
-    # Per tier (index 1..4), an int that sorts as (tier, rule id): its findings sort by it.
+    # Per tier (index 0..4), an int that sorts as (tier, rule id): its matches sort by it.
     order: tuple[int, ...] = ()
     key_prefix: str = ""  # "<rule id>:", which a finding's key continues with its drugs
     kind: ConflictKind = ConflictKind.CONTRAINDICATED  # its findings' kind...
