@@ -1,12 +1,12 @@
-"""Turning matched rules into `Finding`s: suppression, identity key, merge, readable text.
+"""Turning matched rules into `Finding`s: suppression, identity key, merge, order.
 
 One finding per (rule, set of ingredients): several matches of the same rule on
 the same ingredients (two prescriptions of sertraline, or both orders of a
-symmetric pair) merge into one, at the most severe tier among them.
+symmetric pair) merge into one, at the most severe tier among them. Its readable
+text is built when first read (texts.py).
 """
 
 from datetime import datetime
-from typing import cast
 
 from services.care_team.domain.engine.matching import Match
 from services.care_team.domain.engine.medlist import Med, MedList
@@ -18,7 +18,8 @@ from services.care_team.domain.engine.model import (
     Severity,
     WindowViolation,
 )
-from services.care_team.domain.engine.rulebook import SEVERITY, Clause, Vocab
+from services.care_team.domain.engine.rulebook import SEVERITY, Vocab
+from services.care_team.domain.engine.texts import summary
 
 _new = object.__new__
 
@@ -38,7 +39,7 @@ class _Filling:
     medications: tuple[str, ...]
     prescription_ids: tuple[str, ...]
     prescribers: tuple[str, ...]
-    summary: str
+    summary: object  # (function, *arguments) until read: see model._DeferredText
     recommendation: str
     evidence: tuple[Evidence, ...]
     lapses_at: datetime | None
@@ -47,28 +48,50 @@ class _Filling:
     intake_days: tuple[IntakeDays, ...]
 
 
-def build_findings(
+def build_findings(  # noqa: PLR0915 - the per-finding hot loop, kept in one frame
     matches: list[Match], suppressions: list[Match], medlist: MedList, vocab: Vocab
 ) -> list[Finding]:
     """The findings of an evaluation's matches, most severe first (then rule id, key)."""
-    groups, merged = _group(matches, suppressions)
-    ranked = []
-    for key, match in groups.items():
-        _, clause, best_meds, tier, best_lapses_at, ingredients = match
+    # Key -> the first match of its finding not silenced by a T0 rule, and key -> all of
+    # them for the few findings with several (None: none has).
+    suppressed = _suppressed(suppressions) if suppressions else None
+    groups: dict[str, Match] = {}
+    merged: dict[str, list[Match]] | None = None
+    for match in matches:
+        if (
+            suppressed is not None
+            and match[2].rule_id in suppressed
+            and _silenced(match, suppressed)
+        ):
+            continue
+        first = groups.setdefault(match[1], match)
+        if first is not match:
+            merged = merged or {}
+            merged.setdefault(match[1], [first]).append(match)
+    # Several matches of one key: the most severe (which places the finding), with all
+    # their drugs (and ingredients) and the last lapse.
+    combined: dict[str, tuple[tuple[Med, ...], datetime | None]] = {}
+    if merged is not None:
+        for key, group in merged.items():
+            groups[key], meds, lapses_at = _merge(group)
+            combined[key] = (meds, lapses_at)
+    patient = medlist.patient
+    findings: list[Finding] = []
+    for match in sorted(groups.values()):  # (tier, rule id, key): as the findings sort
+        _, key, clause, best_meds, tier, best_lapses_at, ingredients = match
         meds, lapses_at = best_meds, best_lapses_at
-        if merged is not None and key in merged:
-            # Several matches: the most severe, with all their drugs (and ingredients).
-            (_, clause, best_meds, tier, best_lapses_at, _), meds, lapses_at = _merge(merged[key])
+        if combined and key in combined:
+            meds, lapses_at = combined[key]
             ingredients = None
         if len(meds) == 2 and meds[0].uid != meds[1].uid:  # the usual finding: a pair
             a, b = meds
-            x, y = a.ingredient, b.ingredient
             if ingredients is None:
+                x, y = a.ingredient, b.ingredient
                 ingredients = (x, y) if x <= y else (y, x)
             one, two = a.entry, b.entry
             p, q = one.prescription_id, two.prescription_id
             # By prescription id, then (one id twice) ingredient.
-            if q < p or (q == p and y < x):
+            if q < p or (q == p and b.ingredient < a.ingredient):
                 p, q, a, b = q, p, b, a
             prescriptions: tuple[str, ...] = (p, q)
             doses: tuple[tuple[str, float | None], ...] = (
@@ -77,15 +100,14 @@ def build_findings(
             )
             x, y = one.prescriber_id, two.prescriber_id
             prescribers: tuple[str, ...] = (x,) if x == y else (x, y) if x < y else (y, x)
+        elif len(meds) == 1:
+            one = meds[0].entry
+            ingredients = ingredients or (meds[0].ingredient,)
+            prescriptions = (one.prescription_id,)
+            prescribers = (one.prescriber_id,)
+            doses = ((one.prescription_id, meds[0].facts.daily_mg),)
         else:
-            ingredients, prescriptions, prescribers, doses = _parts(meds, ingredients)
-        template = clause.template
-        if template.listwide:
-            summary = _listwide_summary(clause, best_meds, meds, medlist, vocab)
-        else:
-            summary = template.render(best_meds)
-        if best_lapses_at is not None:
-            summary += _stopped_note(best_meds, best_lapses_at)
+            ingredients, prescriptions, prescribers, doses = _parts(meds)
         finding = _new(_Filling)
         finding.key = key
         finding.rule_id = clause.rule_id
@@ -94,7 +116,8 @@ def build_findings(
         finding.medications = ingredients
         finding.prescription_ids = prescriptions
         finding.prescribers = prescribers
-        finding.summary = summary
+        # Built when first read (model._DeferredText): most findings are never shown.
+        finding.summary = (summary, clause, best_meds, meds, patient, vocab, best_lapses_at)
         finding.recommendation = clause.recommendation
         finding.evidence = clause.evidence
         finding.lapses_at = lapses_at
@@ -102,54 +125,30 @@ def build_findings(
         finding.violation = None  # the diary's part (intakes.apply_doses)
         finding.intake_days = ()
         finding.__class__ = Finding  # type: ignore[assignment]
-        ranked.append((tier, clause.rule_id, key, finding))
-    ranked.sort()  # (tier, rule id, key): keys are distinct, findings never compared
-    # Each _Filling is a Finding by now (see above).
-    return cast(list[Finding], [finding for _, _, _, finding in ranked])
-
-
-def _group(
-    matches: list[Match], suppressions: list[Match]
-) -> tuple[dict[str, Match], dict[str, list[Match]] | None]:
-    """Key -> the first match of its finding (not silenced by a T0 rule), and key -> all
-    of them for the few findings with several (None: none has)."""
-    suppressed = _suppressed(suppressions) if suppressions else None
-    groups: dict[str, Match] = {}
-    merged: dict[str, list[Match]] | None = None
-    for match in matches:
-        if (
-            suppressed is not None
-            and match[1].rule_id in suppressed
-            and _silenced(match, suppressed)
-        ):
-            continue
-        first = groups.setdefault(match[0], match)
-        if first is not match:
-            merged = merged or {}
-            merged.setdefault(match[0], [first]).append(match)
-    return groups, merged
+        findings.append(finding)  # type: ignore[arg-type]  # a Finding by now (see above)
+    return findings
 
 
 def _suppressed(suppressions: list[Match]) -> dict[str, list[frozenset[Med]]]:
     """Rule id -> the sets of drugs T0 rules silence it for (a match with all of them)."""
     suppressed: dict[str, list[frozenset[Med]]] = {}
     for match in suppressions:
-        drugs = frozenset(match[2])
-        for target in match[1].rule.info.suppresses:
+        drugs = frozenset(match[3])
+        for target in match[2].rule.info.suppresses:
             suppressed.setdefault(target, []).append(drugs)
     return suppressed
 
 
 def _silenced(match: Match, suppressed: dict[str, list[frozenset[Med]]]) -> bool:
-    return any(drugs.issubset(match[2]) for drugs in suppressed[match[1].rule_id])
+    return any(drugs.issubset(match[3]) for drugs in suppressed[match[2].rule_id])
 
 
 def _merge(group: list[Match]) -> tuple[Match, tuple[Med, ...], datetime | None]:
     """(the most severe match, all the drugs in order, when the last of them lapses)."""
-    best = min(group, key=lambda m: (m[3], tuple(med.uid for med in m[2])))
-    meds = tuple({m: None for match in group for m in match[2]})  # distinct, in order
+    best = min(group, key=lambda m: (m[4], tuple(med.uid for med in m[3])))
+    meds = tuple({m: None for match in group for m in match[3]})  # distinct, in order
     # The finding holds while any of its matches holds.
-    lapses = [m[4] for m in group]
+    lapses = [m[5] for m in group]
     return best, meds, None if None in lapses else max(x for x in lapses if x is not None)
 
 
@@ -158,17 +157,9 @@ _Parts = tuple[
 ]
 
 
-def _parts(meds: tuple[Med, ...], ingredients: tuple[str, ...] | None) -> _Parts:
+def _parts(meds: tuple[Med, ...]) -> _Parts:
     """(ingredients, prescription ids, prescribers, daily doses) of a finding's drugs that
-    are not two prescriptions (see build_findings for those)."""
-    if len(meds) == 1:
-        entry = meds[0].entry
-        return (
-            ingredients or (meds[0].ingredient,),
-            (entry.prescription_id,),
-            (entry.prescriber_id,),
-            ((entry.prescription_id, meds[0].facts.daily_mg),),
-        )
+    are neither two prescriptions nor one (see build_findings for those)."""
     by_prescription: dict[str, float | None] = {}
     for med in meds:
         by_prescription.setdefault(med.entry.prescription_id, med.facts.daily_mg)
@@ -178,42 +169,3 @@ def _parts(meds: tuple[Med, ...], ingredients: tuple[str, ...] | None) -> _Parts
         tuple(sorted({m.entry.prescriber_id for m in meds})),
         tuple(sorted(by_prescription.items())),
     )
-
-
-def _stopped_note(meds: tuple[Med, ...], lapses_at: datetime) -> str:
-    note = ""
-    for med in meds:
-        stopped_at = med.entry.stopped_at
-        if not med.active and stopped_at is not None:
-            note += (
-                f" {med.facts.display.capitalize()} was stopped on {stopped_at.date()};"
-                f" it still counts until {lapses_at.date()}."
-            )
-    return note
-
-
-def _listwide_summary(
-    clause: Clause, best: tuple[Med, ...], meds: tuple[Med, ...], medlist: MedList, vocab: Vocab
-) -> str:
-    """A summary with {drugs}, {count}, {age} or {conditions} (of all the finding's drugs)."""
-    return clause.template.render_with(
-        best, lambda name: _list_value(name, clause, meds, medlist, vocab)
-    )
-
-
-def _list_value(
-    name: str, clause: Clause, meds: tuple[Med, ...], medlist: MedList, vocab: Vocab
-) -> object:
-    if name == "drugs":
-        return ", ".join(sorted({m.facts.display for m in meds}))
-    if name == "count":
-        distinct = (
-            {m.uid for m in meds} if clause.distinct_prescriptions else {m.ingredient for m in meds}
-        )
-        return len(distinct)
-    if name == "age":
-        age = medlist.patient.age
-        return age if age is not None else "unknown age"
-    # conditions
-    found = sorted(clause.condition_codes & medlist.patient.conditions)
-    return " and ".join(vocab.condition_names[c] for c in found) or "a listed condition"

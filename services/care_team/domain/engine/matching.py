@@ -20,15 +20,18 @@ from services.care_team.domain.engine.selectors import active_matching
 from services.care_team.domain.engine.tiers import stopped, tier
 
 _PATIENTS = 1024  # patients whose gates are kept
-# One way a clause matched: (its finding's key, clause, its drugs at a/b/c, tier, when it
-# lapses or None, its sorted ingredients when known from the index).
-Match = tuple[str, Clause, tuple[Med, ...], int, datetime | None, tuple[str, ...] | None]
+# One way a clause matched: (`Clause.order` at its tier, its finding's key, clause, its
+# drugs at a/b/c, tier, when it lapses or None, its sorted ingredients when known from the
+# index). Matches sort as their findings do: (tier, rule id, key); keys are distinct.
+Match = tuple[int, str, Clause, tuple[Med, ...], int, datetime | None, tuple[str, ...] | None]
 # How a clause is tried on the drugs its index entry found.
 GENERAL, FINDING, SUPPRESSION = 0, 1, 2  # FINDING/SUPPRESSION: matched when all active
 # An index entry: (clause, the key of its findings on these ingredients, how, the
-# ingredients sorted).
-Row = tuple[Clause, str, int, tuple[str, ...]]
+# ingredients sorted, `Clause.order` at the clause's own tier).
+Row = tuple[Clause, str, int, tuple[str, ...], int]
+_Built = tuple[Clause, str, int, None, int]  # a row for three drugs or a count
 _Partner = tuple[str, tuple[Row, ...]]
+RANK_BITS = 16  # rule ids' places in order fit in these (see Clause.order)
 
 
 class RuleIndex:
@@ -37,9 +40,11 @@ class RuleIndex:
         pairs: dict[str, dict[str, list[Row]]] = {}
         counts: list[Clause] = []
         self._gates: list[tuple[int, PatientTest]] = []
+        ranks = {rule_id: i for i, rule_id in enumerate(sorted(r.info.rule_id for r in rules))}
+        assert len(ranks) < 1 << RANK_BITS
         for rule in rules:
             for clause in rule.clauses:
-                _prepare(clause)
+                _prepare(clause, ranks[rule.info.rule_id])
                 if clause.gate is not None:
                     clause.gate_bit = 1 << len(self._gates)
                     self._gates.append((clause.gate_bit, clause.gate))
@@ -60,28 +65,30 @@ class RuleIndex:
             self.entries[x] = (tuple(single.get(x, ())), catalogue.mask(partners), bits)
         self.counts = tuple(counts)
         self.names = {drug.bit: name for name, drug in catalogue.drugs.items()}
-        self._blocked: dict[Patient, int] = {}
+        #: Patient -> the clauses it fails the gates of (`blocked`, which fills it).
+        self.blocked_by: dict[Patient, int] = {}
 
     def blocked(self, patient: Patient) -> int:
         """The clauses (`Clause.gate_bit`) whose condition on the patient fails for this one.
 
         Kept per patient (bounded): profile facts, not an evaluation's result."""
-        found = self._blocked.get(patient)
+        found = self.blocked_by.get(patient)
         if found is None:
             found = 0
             for bit, gate in self._gates:
                 if not gate(patient):
                     found |= bit
-            if len(self._blocked) >= _PATIENTS:
-                self._blocked.clear()
-            self._blocked[patient] = found
+            if len(self.blocked_by) >= _PATIENTS:
+                self.blocked_by.clear()
+            self.blocked_by[patient] = found
         return found
 
 
-def _prepare(clause: Clause) -> None:
+def _prepare(clause: Clause, rank: int) -> None:
     """Copy onto the clause what the hot loops read of its rule and positions."""
     rule, positions = clause.rule, clause.positions
     clause.rule_id = rule.info.rule_id
+    clause.order = tuple(tier << RANK_BITS | rank for tier in range(5))
     clause.key_prefix = f"{clause.rule_id}:"
     clause.kind = rule.info.kind
     clause.lapse_kind = ConflictKind.WASHOUT if rule.stopped == "washout" else rule.info.kind
@@ -100,7 +107,8 @@ def _row(clause: Clause, x: str, y: str | None = None) -> Row:
     how = GENERAL
     if clause.plain and clause.check_a is None and clause.check_b is None and not clause.third:
         how = FINDING if clause.tier else SUPPRESSION
-    return clause, key, how, (x,) if y is None else (min(x, y), max(x, y))
+    ingredients = (x,) if y is None else (min(x, y), max(x, y))
+    return clause, key, how, ingredients, clause.order[clause.tier]
 
 
 def _pairs(clause: Clause) -> list[tuple[str, str]]:
@@ -125,7 +133,9 @@ def find_matches(  # noqa: PLR0912 - the evaluation's hot loop, kept in one fram
     by_ingredient = medlist.by_ingredient
     present = medlist.present
     entries = index.entries
-    blocked = index.blocked(medlist.patient)
+    blocked = index.blocked_by.get(medlist.patient)
+    if blocked is None:
+        blocked = index.blocked(medlist.patient)
     crowded = medlist.crowded
     for ingredient, meds in by_ingredient.items():
         entry = entries.get(ingredient)
@@ -133,13 +143,13 @@ def find_matches(  # noqa: PLR0912 - the evaluation's hot loop, kept in one fram
             continue
         rows, mask, table = entry
         for row in rows:  # its single-drug clauses
-            clause, key, how, _ = row
+            clause, key, how, _, _ = row
             if clause.gate_bit & blocked:
                 continue
             check = clause.check_a
             for med in meds:
                 if how == FINDING and med.active:
-                    out.append((key, clause, (med,), clause.tier, None, row[3]))
+                    out.append((row[4], key, clause, (med,), clause.tier, None, row[3]))
                 elif check is None or check(med):
                     _try(row, (med,), med.active, medlist, out, t0)
         hits = mask & present  # its partners on the list
@@ -158,11 +168,11 @@ def find_matches(  # noqa: PLR0912 - the evaluation's hot loop, kept in one fram
                 continue
             active = a.active and b.active
             for row in rows:
-                clause, key, how, _ = row
+                clause, key, how, _, _ = row
                 if clause.gate_bit & blocked:
                     continue
                 if how and active:
-                    match = (key, clause, (a, b), clause.tier, None, row[3])
+                    match = (row[4], key, clause, (a, b), clause.tier, None, row[3])
                     (out if how == FINDING else t0).append(match)
                 elif clause.third is not None:
                     _pair(row, meds, second, medlist, out, t0, index.names)
@@ -187,11 +197,12 @@ def _count(clause: Clause, ml: MedList, out: list[Match], t0: list[Match]) -> No
         {m.uid for m in found} if clause.distinct_prescriptions else {m.ingredient for m in found}
     )
     if len(distinct) >= clause.at_least:
-        _try((clause, clause.rule_id, GENERAL, None), tuple(found), True, ml, out, t0)
+        row = (clause, clause.rule_id, GENERAL, None, 0)
+        _try(row, tuple(found), True, ml, out, t0)
 
 
 def _pair(
-    row: Row | tuple[Clause, str, int, None],
+    row: Row | _Built,
     first: list[Med],
     second: list[Med],
     ml: MedList,
@@ -222,11 +233,11 @@ def _pair(
                         continue
                     three = (a, b, c)
                     key = clause.key_prefix + "+".join(sorted({m.ingredient for m in three}))
-                    _try((clause, key, GENERAL, None), three, active and c.active, ml, out, t0)
+                    _try((clause, key, GENERAL, None, 0), three, active and c.active, ml, out, t0)
 
 
 def _try(
-    row: Row | tuple[Clause, str, int, None],
+    row: Row | _Built,
     meds: tuple[Med, ...],
     active: bool,
     medlist: MedList,
@@ -246,4 +257,5 @@ def _try(
     if when is not None and not when(medlist, meds):
         return
     found = tier(clause.rule, medlist, meds) if clause.adjusted else clause.tier
-    (out if found else t0).append((row[1], clause, meds, found, lapses_at, row[3]))
+    match = (clause.order[found], row[1], clause, meds, found, lapses_at, row[3])
+    (out if found else t0).append(match)

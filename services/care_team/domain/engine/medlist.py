@@ -15,6 +15,7 @@ from services.care_team.domain.engine.model import MedicationEntry, PatientProfi
 
 _UNKNOWN = "unknown"
 _new = object.__new__
+_tuple_new = tuple.__new__
 
 
 class Med:
@@ -61,7 +62,7 @@ def patient_facts(
             potential = age is None or low <= age <= high
         elif sex == "male":
             potential = False
-    return Patient(
+    facts = (
         age,
         sex,
         profile.pregnant,
@@ -69,6 +70,7 @@ def patient_facts(
         profile.effective_contraception,
         frozenset(profile.conditions),
     )
+    return _tuple_new(Patient, facts)  # Patient(*facts) without NamedTuple's Python __new__
 
 
 def tristate(value: bool | None) -> str:
@@ -97,10 +99,6 @@ class MedList:
         present = 0
         crowded = False  # some ingredient is on more than one prescription
         for uid, entry in enumerate(medications):
-            active = entry.active
-            stopped_at = entry.stopped_at
-            if not active and stopped_at is None:
-                continue  # a stop without a date gives no washout to count from
             key = (
                 entry.name, entry.rxcui, entry.dose, entry.frequency, entry.route,
                 entry.indication,
@@ -108,36 +106,48 @@ class MedList:
             found = parsed.get(key)
             if found is None:
                 found = parse(key)
-            for fact in found:  # none when not in the catalogue: no rule can match it
-                if not active and stopped_at is not None:
+            # `found` is empty for a name the catalogue does not know: no rule can match it.
+            active = entry.active
+            if not active:
+                stop = entry.stopped_at
+                if stop is None:
+                    continue  # a stop without a date gives no washout to count from
+                stopped_at: datetime = stop  # read below only for this stopped entry
+            for fact in found:
+                if not active:
                     window = fact.relevance
                     if window is None or stopped_at + window <= now:
                         continue
+                ingredient = fact.ingredient
                 med = _new(Med)  # Med(uid, entry, active, fact), without the call
                 med.uid = uid
                 med.entry = entry
                 med.active = active
                 med.facts = fact
-                med.ingredient = fact.ingredient
+                med.ingredient = ingredient
                 if active:
                     actives.append(med)
-                meds = by_ingredient.get(fact.ingredient)
-                if meds is None:
-                    by_ingredient[fact.ingredient] = [med]
-                    present |= fact.bit
-                else:
-                    meds.append(med)
+                if ingredient in by_ingredient:
+                    by_ingredient[ingredient].append(med)
                     crowded = True
+                else:
+                    by_ingredient[ingredient] = [med]
+                    present |= fact.bit
         if crowded:
-            for ingredient, meds in by_ingredient.items():
-                if len(meds) > 1 and any(m.active for m in meds):
-                    by_ingredient[ingredient] = [m for m in meds if m.active]
+            _drop_stopped_copies(by_ingredient)
         self.by_ingredient = by_ingredient
         self.present = present
         self.crowded = crowded  # some ingredient has several Meds (else each has one)
         self.active = actives  # in list order
         # Conditions that look at the whole list keep their answers here (per evaluation).
         self.memo: dict[object, Any] = {}
+
+
+def _drop_stopped_copies(by_ingredient: dict[str, list[Med]]) -> None:
+    """An ingredient also active on another prescription is simply active."""
+    for ingredient, meds in by_ingredient.items():
+        if len(meds) > 1 and any(m.active for m in meds):
+            by_ingredient[ingredient] = [m for m in meds if m.active]
 
 
 Predicate = Callable[[Med], bool]

@@ -4,9 +4,11 @@ The engine (see `evaluator.py`) turns a patient's medication list and profile
 into findings, using the versioned knowledge files in `knowledge/`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -146,3 +148,32 @@ class Finding:
     # window's), and how often the finding's drugs were taken lately.
     violation: WindowViolation | None = None
     intake_days: tuple[IntakeDays, ...] = ()
+
+
+class _DeferredText:
+    """`Finding.summary`: the engine stores (function, *arguments) in the slot and the text
+    is built on first read, then kept. Most findings of an evaluation match a conflict that
+    is already open and are never shown again: building every text up front was about a
+    tenth of an evaluation. Every read (attribute, ==, hash, repr, pickle, replace) goes
+    through here, so a Finding behaves as if the text had been there from the start."""
+
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self._slot = slot  # the member descriptor `slots=True` made for the field
+
+    def __get__(self, finding: Finding | None, owner: type | None = None) -> Any:
+        if finding is None:
+            return self
+        value = self._slot.__get__(finding, owner)
+        if type(value) is tuple:  # not built yet; a race only builds the same text twice
+            build: Callable[..., str] = value[0]
+            value = build(*value[1:])
+            self._slot.__set__(finding, value)
+        return value
+
+    def __set__(self, finding: Finding, value: str) -> None:
+        self._slot.__set__(finding, value)
+
+
+setattr(Finding, "summary", _DeferredText(Finding.__dict__["summary"]))  # noqa: B010

@@ -94,6 +94,8 @@ class Clause:
     template: Template = field(default_factory=lambda: Template(""))  # the summary, split
     # Derived from the complete rule book by `matching.RuleIndex`, for the hot loops.
     rule_id: str = ""
+    # Per tier (index 0..4), an int that sorts as (tier, rule id): its matches sort by it.
+    order: tuple[int, ...] = ()
     key_prefix: str = ""  # "<rule id>:", which a finding's key continues with its drugs
     kind: ConflictKind = ConflictKind.CONTRAINDICATED  # its findings' kind...
     lapse_kind: ConflictKind = ConflictKind.CONTRAINDICATED  # ...if a washout holds them
