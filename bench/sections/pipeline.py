@@ -33,15 +33,17 @@ JOIN_LIMIT_S = 60.0
 RAW_PIPE = "kafka.pipe_msg_s"
 THROUGHPUT_TARGET = Target(5_000, "higher", "performance issue: ≥ 5,000 events/s")
 SHARE_TARGET = Target(25, "higher", "performance issue: ≥ 25 % of the raw aiokafka pipe")
+CONSUMERS = 2  # CARE_TEAM_PRESCRIPTION_CONSUMERS for throughput (settings.py says why)
 BACKLOG_TARGET = Target(10, "lower", "perf-reliability.md §0: 10,000-event backlog ≤ 10 s")
 
 
-async def _joined(ns: Namespace, progress: Progress, instances: int) -> None:
-    """Warm-up events applied and every instance in the group: the clock may start."""
+async def _joined(ns: Namespace, progress: Progress, instances: int, consumers: int) -> None:
+    """Warm-up events applied and every instance's consumers in the group: the clock may
+    start."""
     ends = await publish(ns, ehr_events(f"{ns.tag}w", WARM_UP))
     _, done = await progress.until_done(ends, JOIN_LIMIT_S)
     deadline = time.perf_counter() + JOIN_LIMIT_S
-    while (await progress.group_members()) != ("Stable", instances):
+    while (await progress.group_members()) != ("Stable", instances * consumers):
         if time.perf_counter() > deadline:
             raise RuntimeError(f"{instances} care_team instance(s) never formed a stable group")
         await asyncio.sleep(0.2)
@@ -58,17 +60,19 @@ async def _effects(progress: Progress) -> dict[str, int]:
 
 
 async def throughput(
-    ctx: BenchContext, label: str, events: int, instances: int
+    ctx: BenchContext, label: str, events: int, instances: int, consumers: int = CONSUMERS
 ) -> tuple[float, int, dict[str, int], float | None]:
     """(events/s, events applied within the limit, effects counted afterwards, the machine's
-    busy CPU seconds meanwhile: every process, all cores)."""
+    busy CPU seconds meanwhile: every process, all cores). `consumers`: the prescriptions
+    consumers in each instance."""
     work = ehr_events(label, events)
+    env = {"CARE_TEAM_PRESCRIPTION_CONSUMERS": str(consumers)}
     async with (
         namespace(ctx.kafka_bootstrap_servers, ctx.database_url, label) as ns,
-        fleet(ns, instances),
+        fleet(ns, instances, env),
         Progress(ns) as progress,
     ):
-        await _joined(ns, progress, instances)
+        await _joined(ns, progress, instances, consumers)
         ctx.step(f"{label}: {events:,} events through {instances} care_team instance(s)")
         started, busy_before = time.perf_counter(), machine_busy_seconds()
         ends = await publish(ns, work)
@@ -85,7 +89,10 @@ async def backlog(ctx: BenchContext, events: int) -> tuple[float, float, int]:
         ends = await publish(ns, ehr_events("backlog", events))
         ctx.step(f"backlog: {events:,} events waiting; starting care_team")
         spawned = time.perf_counter()
-        async with fleet(ns, 1), Progress(ns) as progress:
+        async with (
+            fleet(ns, 1, {"CARE_TEAM_PRESCRIPTION_CONSUMERS": str(CONSUMERS)}),
+            Progress(ns) as progress,
+        ):
             ready = time.perf_counter()
             applied, _ = await progress.until_done(ends, RUN_LIMIT_S)
             done = time.perf_counter()
@@ -102,7 +109,10 @@ async def run_pipeline(ctx: BenchContext) -> SectionResult:
     result = SectionResult()
     count = ctx.scaled(EVENTS, minimum=2000)
     rate, applied, effects, busy = await throughput(ctx, "pipe", count, 1)
-    label = f"care_team pipeline, {count:,} EHR events, {count // 10:,} patients"
+    label = (
+        f"care_team pipeline ({CONSUMERS} consumers), {count:,} EHR events, "
+        f"{count // 10:,} patients"
+    )
     result.add(
         Figure(
             "pipeline.events_s",
@@ -177,12 +187,15 @@ async def run_scale_out(ctx: BenchContext) -> SectionResult:
     count = ctx.scaled(SCALE_OUT_EVENTS, minimum=1000)
     rates: list[float] = []
     for instances in (1, 2, 3):
-        rate, applied, _, _ = await throughput(ctx, f"scale{instances}", count, instances)
+        # One consumer each: the figure is what adding processes gives.
+        rate, applied, _, _ = await throughput(
+            ctx, f"scale{instances}", count, instances, consumers=1
+        )
         rates.append(rate)
         result.add(
             Figure(
                 f"scale_out.events_s.{instances}",
-                f"pipeline, {instances} care_team instance(s), {count:,} events",
+                f"pipeline, {instances} care_team instance(s), 1 consumer each, {count:,} events",
                 rate,
                 "events/s",
                 relative_to="scale_out.events_s.1" if instances > 1 else None,

@@ -88,7 +88,7 @@ def create_app(
         notifications_topic=settings.topic(Topic.NOTIFICATIONS),
         notify_channel=f"{settings.db_schema}_notifications",
     )
-    register_subscribers(runtime, ctx)
+    register_subscribers(runtime, ctx, prescription_consumers=settings.prescription_consumers)
     for topic, schema, description in _PUBLISHED:
         runtime.document_publisher(topic, schema, description)
     runtime.background.append(

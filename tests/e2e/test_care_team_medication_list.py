@@ -5,11 +5,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 
+from services.care_team.app import create_app as create_care_team
+from services.care_team.settings import CareTeamSettings
 from shared.events.registry import Topic, dead_letter_topic
 from tests.support.ids import unique
+from tests.support.infrastructure import Endpoints
 from tests.support.kafka_probe import TopicProbe, header, publish_raw
-from tests.support.services import RunningService
+from tests.support.services import RunningService, running_service
 from tests.support.tokens import clinician_auth, patient_auth, service_auth
 from tests.support.waiting import eventually
 
@@ -264,3 +268,43 @@ async def test_a_prescription_id_of_another_patient_is_refused_on_both_paths(
         headers=clinician_auth("dr-okafor"),
     )
     assert response.status_code == 409, response.text
+
+
+async def test_two_prescription_consumers_in_one_process_apply_each_event_once_in_order(
+    infra: Endpoints,
+) -> None:
+    async with running_service(
+        create_care_team, CareTeamSettings, infra, prescription_consumers=2
+    ) as service:
+        patients = [unique("p-") for _ in range(6)]  # spread over the topic's partitions
+        events = []
+        for patient in patients:
+            rx = unique("rx-")
+            events += [
+                rx_event("started", patient, rx, at=T0, medication={"name": "lithium"}),
+                rx_event("changed", patient, rx, at=T0, medication={"name": "lithium"},
+                         dose="400 mg"),
+                rx_event("started", patient, unique("rx-"), at=T0,
+                         medication={"name": "melatonin"}),
+            ]  # fmt: skip
+        await publish(service, *events)
+        for patient in patients:
+            listed = await eventually(
+                lambda p=patient: medication_list(service, p, service_auth()),  # type: ignore[misc]
+                lambda r: r.status_code == 200 and "melatonin" in by_name(r),
+            )
+            assert by_name(listed)["lithium"]["dose"] == "400 mg"  # the change came after
+        changes = await service.runtime.pool.fetchval(
+            "SELECT count(*) FROM prescription_changes WHERE patient_id = any($1::text[])",
+            patients,
+        )
+        assert changes == len(events)
+        admin = AIOKafkaAdminClient(bootstrap_servers=service.settings.kafka_bootstrap_servers)
+        await admin.start()
+        try:
+            group = service.runtime.consumer_group("prescriptions")
+            [response] = await admin.describe_consumer_groups([group])
+        finally:
+            await admin.close()
+        members = response.groups[0][5]
+        assert len(members) == 2  # both consumers took part, each with its own partitions

@@ -24,7 +24,9 @@ Effect = Callable[[Connection], Awaitable[None]]
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[None]])
 
 
-def register_subscribers(runtime: ServiceRuntime, ctx: CareTeamContext) -> None:
+def register_subscribers(
+    runtime: ServiceRuntime, ctx: CareTeamContext, *, prescription_consumers: int = 1
+) -> None:
     settings = runtime.settings
 
     prescription_batches = BatchInbox(
@@ -37,23 +39,26 @@ def register_subscribers(runtime: ServiceRuntime, ctx: CareTeamContext) -> None:
         policy=runtime.retry_policy,
     )
 
-    @runtime.broker.subscriber(
-        settings.topic(Topic.PRESCRIPTIONS),
-        group_id=runtime.consumer_group("prescriptions"),
-        auto_offset_reset="earliest",  # a new group must not skip what was published before it
-        batch=True,
-        max_records=settings.consumer_batch_max_records,
-        batch_timeout_ms=settings.consumer_batch_timeout_ms,
-        title="care_team.prescriptions",
-        description=(
-            "Applies every prescriber's prescription events (ours and EHRs') to the "
-            "medication list, then re-evaluates the patient's conflicts; a batch of "
-            "records per transaction."
-        ),
-    )
     async def on_prescription_events(message: KafkaMessage) -> None:
         records = message.raw_message
         await prescription_batches.process(records if isinstance(records, tuple) else (records,))
+
+    for index in range(prescription_consumers):  # each its own consumer in one group
+        runtime.broker.subscriber(
+            settings.topic(Topic.PRESCRIPTIONS),
+            group_id=runtime.consumer_group("prescriptions"),
+            auto_offset_reset="earliest",  # a new group must not skip what came before it
+            batch=True,
+            max_records=settings.consumer_batch_max_records,
+            batch_timeout_ms=settings.consumer_batch_timeout_ms,
+            title="care_team.prescriptions",
+            include_in_schema=index == 0,  # one channel in the AsyncAPI document
+            description=(
+                "Applies every prescriber's prescription events (ours and EHRs') to the "
+                "medication list, then re-evaluates the patient's conflicts; a batch of "
+                "records per transaction."
+            ),
+        )(on_prescription_events)
 
     @runtime.broker.subscriber(
         settings.topic(Topic.DIARY),

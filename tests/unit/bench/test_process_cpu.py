@@ -12,5 +12,6 @@ def test_work_done_here_shows_in_the_process_and_the_machine_figures() -> None:
     own_after, busy_after = cpu_seconds(os.getpid()), machine_busy_seconds()
     assert own_after is not None and busy_after is not None
     assert own_after - own_before >= 0.05
-    assert busy_after - busy_before >= 0.05  # the machine was busy at least while we were
+    # The machine was busy at least while we were (both counted in clock ticks, separately).
+    assert busy_after - busy_before >= 0.03
     assert 1 <= usable_cores() <= (os.cpu_count() or 1)
