@@ -98,19 +98,8 @@ async def save_many(conn: Connection, rows: Iterable[Prescription]) -> None:
     """Insert or update the rows (each prescription at most once) in one statement."""
     rows = list(rows)
     if rows:
-        await conn.execute(
-            _UPSERT,
-            *(
-                [getattr(p, c) for p in rows]
-                for c in (
-                    "prescription_id", "patient_id", "prescriber_id", "prescriber_role",
-                    "medication_name", "rxcui", "dose", "route", "frequency", "indication",
-                )
-            ),
-            [p.status.value for p in rows],
-            *([getattr(p, c) for p in rows] for c in
-              ("started_at", "stopped_at", "updated_at", "ingredient", "recognised")),
-        )  # fmt: skip
+        # A column's values as one array (status is a StrEnum: a str to asyncpg).
+        await conn.execute(_UPSERT, *([getattr(p, c) for p in rows] for c in COLUMNS))
 
 
 async def record_change(
