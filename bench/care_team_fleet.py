@@ -14,7 +14,9 @@ after the transaction that applied the events, so this is "applied and published
 
 import asyncio
 import contextlib
+import os
 import shutil
+import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -24,7 +26,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.kafka_topics import PARTITIONS, run_tag
-from devstack.paths import run_dir
+from devstack.paths import repo_root, run_dir
 from devstack.services import SERVICES, Services, start_services
 from shared.events.envelope import CONTENT_TYPE
 from shared.events.registry import Topic
@@ -151,6 +153,27 @@ async def fleet(
         await asyncio.gather(*(asyncio.to_thread(s.stop) for s in started))
         for s in started:  # the logs of a finished run are not kept
             shutil.rmtree(run_dir(s.instance), ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def relay_process(
+    ns: Namespace, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[int]:
+    """care_team's outbox relay as a process of its own (`python -m services.care_team
+    relay`), for instances started with OUTBOX_RELAY_IN_PROCESS=false; yields its pid."""
+    env = {
+        **os.environ, **ns.environment(), **(extra_env or {}),
+        "KAFKA_BOOTSTRAP_SERVERS": ns.kafka, "DATABASE_URL": ns.database_url,
+    }  # fmt: skip
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "services.care_team", "relay", env=env,
+        cwd=str(repo_root()),
+    )  # fmt: skip
+    try:
+        yield child.pid
+    finally:
+        child.terminate()
+        await child.wait()
 
 
 class Progress:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from bench.care_team_fleet import CARE_TEAM, fleet, namespace
+from bench.care_team_fleet import CARE_TEAM, fleet, namespace, relay_process
 from bench.kafka_topics import PARTITIONS
 from shared.events.registry import Topic
 from shared.settings import DEV_JWT_SECRET
@@ -30,6 +30,11 @@ class CareTeamUnderTest:
     schema: str
     jwt_secret: str
     pid: int
+    relay_pid: int | None  # the relay's own process, when it runs apart
+
+    @property
+    def pids(self) -> tuple[int, ...]:
+        return (self.pid,) if self.relay_pid is None else (self.pid, self.relay_pid)
 
     @property
     def host_port(self) -> tuple[str, int]:
@@ -43,10 +48,15 @@ class CareTeamUnderTest:
 
 @contextlib.asynccontextmanager
 async def care_team_process(
-    bootstrap: str, database_url: str, *, extra_env: dict[str, str] | None = None
+    bootstrap: str,
+    database_url: str,
+    *,
+    extra_env: dict[str, str] | None = None,
+    relay_apart: bool = False,
 ) -> AsyncIterator[CareTeamUnderTest]:
     """One care_team process in a fresh namespace (bench/care_team_fleet.py), its
-    notifications topic stamped by the broker."""
+    notifications topic stamped by the broker; `relay_apart`: its outbox relayed by a
+    process of its own (shared/relay_process.py)."""
     async with namespace(bootstrap, database_url, "latency") as ns:
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-latency-admin")
         await admin.start()
@@ -62,7 +72,13 @@ async def care_team_process(
             "CARE_TEAM_ENVIRONMENT": "development",
             **(extra_env or {}),
         }
-        async with fleet(ns, 1, env) as [services]:
+        if relay_apart:
+            env["CARE_TEAM_OUTBOX_RELAY_IN_PROCESS"] = "false"
+        async with contextlib.AsyncExitStack() as stack:
+            [services] = await stack.enter_async_context(fleet(ns, 1, env))
+            relay_pid = None
+            if relay_apart:
+                relay_pid = await stack.enter_async_context(relay_process(ns, env))
             yield CareTeamUnderTest(
                 url=services.urls[CARE_TEAM.name],
                 topic_prefix=ns.prefix,
@@ -70,4 +86,5 @@ async def care_team_process(
                 schema=ns.schema,
                 jwt_secret=DEV_JWT_SECRET,
                 pid=services.children[0].popen.pid,
+                relay_pid=relay_pid,
             )

@@ -113,10 +113,11 @@ class ServiceRuntime:
             self._stack.push_async_callback(self.dead_letters.stop)
             await self.broker.start()
             self._stack.push_async_callback(self.broker.stop)
-            relay_task = asyncio.create_task(
-                self.relay.run(), name=f"{s.service_name}-outbox-relay"
-            )
-            self._stack.push_async_callback(_cancel, relay_task)
+            if s.outbox_relay_in_process:
+                relay_task = asyncio.create_task(
+                    self.relay.run(), name=f"{s.service_name}-outbox-relay"
+                )
+                self._stack.push_async_callback(_cancel, relay_task)
             for loop in self.background:
                 task = asyncio.create_task(loop(), name=f"{s.service_name}-{loop.__name__}")
                 self._stack.push_async_callback(_cancel, task)

@@ -88,6 +88,9 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str | None = None
 
     outbox_batch_size: int = Field(default=500, ge=1)
+    # False: this process does not relay its outbox; `python -m services.<name> relay` runs
+    # the relay as a process of its own (it then waits on no request handling).
+    outbox_relay_in_process: bool = True
     outbox_poll_interval_s: float = Field(default=1.0, gt=0)
     consumer_max_attempts: int = Field(default=5, ge=1)
     # Batch subscribers: at most this many records per transaction; a poll returns at once
