@@ -22,6 +22,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from shared.outbox_pipeline import Pipeline
+from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,21 @@ class OutboxRelay:
         self._lock_name = f"carecoord.outbox.{schema}"
         self.is_leader = False
         self.published_total = 0
+
+    @classmethod
+    def of_service(
+        cls, settings: ServiceSettings, *, client_id: str, after_publish: AfterPublish | None = None
+    ) -> "OutboxRelay":
+        """The relay of a service's outbox, as its settings configure it."""
+        return cls(
+            dsn=settings.database_url,
+            schema=settings.db_schema,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            client_id=client_id,
+            batch_size=settings.outbox_batch_size,
+            poll_interval_s=settings.outbox_poll_interval_s,
+            after_publish=after_publish,
+        )
 
     async def run(self) -> None:
         """Relay until cancelled, reconnecting after any failure."""

@@ -22,14 +22,7 @@ def relay_forever(settings: ServiceSettings) -> None:
 
 
 async def _relay(settings: ServiceSettings) -> None:
-    relay = OutboxRelay(
-        dsn=settings.database_url,
-        schema=settings.db_schema,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        client_id=f"carecoord-{settings.service_name}-relay",
-        batch_size=settings.outbox_batch_size,
-        poll_interval_s=settings.outbox_poll_interval_s,
-    )
+    relay = OutboxRelay.of_service(settings, client_id=f"carecoord-{settings.service_name}-relay")
     task = asyncio.create_task(relay.run(), name=f"{settings.service_name}-outbox-relay")
     loop = asyncio.get_running_loop()
     for stop in (signal.SIGTERM, signal.SIGINT):

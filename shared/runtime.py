@@ -55,14 +55,8 @@ class ServiceRuntime:
             dead_letters=self.dead_letters,
             retry_policy=self.retry_policy,
         )
-        self.relay = OutboxRelay(
-            dsn=settings.database_url,
-            schema=settings.db_schema,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            client_id=client_id,
-            batch_size=settings.outbox_batch_size,
-            poll_interval_s=settings.outbox_poll_interval_s,
-            after_publish=relay_after_publish,
+        self.relay = OutboxRelay.of_service(
+            settings, client_id=client_id, after_publish=relay_after_publish
         )
         self._pool: asyncpg.Pool | None = None
         self._stack = contextlib.AsyncExitStack()
