@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.care_team.adapters.notification_listener import NotificationListener
 from services.care_team.adapters.stream_pool import StreamPool
 from services.care_team.adapters.subscribers import register_subscribers
+from services.care_team.api.change_commands import change_commands
 from services.care_team.api.routes import (
     checks,
     conflicts,
@@ -112,6 +113,8 @@ def create_app(
     runtime.background.append(
         summary_loop(runtime, ctx, interval_s=settings.notification_loop_interval_s)
     )
+    commands = change_commands(lambda: runtime.pool, ctx, settings)
+    runtime.background.append(commands.run)
     app = create_service_app(
         runtime,
         title="carecoord care_team",
@@ -133,6 +136,7 @@ def create_app(
         ],
     )
     app.state.care_team = ctx
+    app.state.change_commands = commands
     app.state.notification_listener = listener
     app.state.stream_pool = stream_pool
     app.state.on_exit_requested = [listener.close]  # open streams end; shutdown need not wait

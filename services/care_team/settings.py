@@ -19,6 +19,11 @@ class CareTeamSettings(ServiceSettings):
     # 2-core bench machine (make bench runs the pipeline with 2). Each start-up then waits
     # for one more rebalance of the group, hence 1 by default.
     prescription_consumers: int = Field(default=1, ge=1)
+    # Prescription changes over HTTP share a transaction when they arrive together (group
+    # commit, shared/group_commit.py): at most this many per transaction, this many
+    # transactions at once (one commits while the next is read and applied).
+    change_batch_max: int = Field(default=64, ge=1)
+    change_batch_workers: int = Field(default=2, ge=1)
     # How often to look for patients whose washout ended (their conflicts then resolve).
     reevaluation_interval_s: float = Field(default=30.0, gt=0)
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, status
 
 from services.care_team.adapters import prescription_repository as repository
 from services.care_team.api.access import acting_prescriber, authorize_patient
+from services.care_team.api.change_commands import ChangeCommands, ChangeCommandsDep
 from services.care_team.api.deps import ContextDep
 from services.care_team.api.schemas import (
     ChangeResultOut,
@@ -15,14 +16,12 @@ from services.care_team.api.schemas import (
     PrescriptionStartIn,
     PrescriptionStopIn,
 )
-from services.care_team.context import CareTeamContext
 from services.care_team.domain.prescriptions import Prescription
 from services.care_team.prescriptions import (
     AppliedChange,
     PrescriptionExists,
     PrescriptionNotActive,
     change_prescription,
-    changes_of,
     start_prescription,
     stop_prescription,
 )
@@ -59,30 +58,36 @@ async def post_prescription(
     principal: CurrentPrincipal,
     pool: PoolDep,
     ctx: ContextDep,
+    commands: ChangeCommandsDep,
 ) -> ChangeResultOut:
     rx = body.prescription_id or f"rx-{uuid4()}"
     async with pool.acquire() as conn:
         team = await authorize_patient(
             conn, principal, patient_id, action="write", resource="prescription"
         )
-        prescriber = acting_prescriber(principal, team)
-        async with conn.transaction(), changes_of(conn, ctx, [patient_id], [rx]):
-            try:
-                applied = await start_prescription(
-                    conn,
-                    ctx,
-                    patient_id=patient_id,
-                    prescription_id=rx,
-                    prescriber=prescriber,
-                    medication=body.medication,
-                    details=body.model_dump(include={"dose", "route", "frequency", "indication"}),
-                    effective_at=body.effective_at or ctx.clock(),
-                )
-            except PrescriptionExists:
-                raise HTTPException(
-                    status.HTTP_409_CONFLICT, detail="prescription_id already exists"
-                ) from None
-            return _result(applied)
+    prescriber = acting_prescriber(principal, team)
+    details = body.model_dump(include={"dose", "route", "frequency", "indication"})
+    effective_at = body.effective_at or ctx.clock()
+
+    async def start(conn: Connection) -> ChangeResultOut:
+        try:
+            applied = await start_prescription(
+                conn,
+                ctx,
+                patient_id=patient_id,
+                prescription_id=rx,
+                prescriber=prescriber,
+                medication=body.medication,
+                details=details,
+                effective_at=effective_at,
+            )
+        except PrescriptionExists:  # refused before any change (change_commands)
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, detail="prescription_id already exists"
+            ) from None
+        return _result(applied)
+
+    return await commands.submit((patient_id, rx), start)
 
 
 async def _change_existing(
@@ -90,25 +95,29 @@ async def _change_existing(
     prescription_id: str,
     principal: Principal,
     pool: asyncpg.Pool,
-    ctx: CareTeamContext,
+    commands: ChangeCommands,
     change: Callable[[Connection, Prescription, Prescriber], Awaitable[AppliedChange]],
 ) -> ChangeResultOut:
     async with pool.acquire() as conn:
         team = await authorize_patient(
             conn, principal, patient_id, action="write", resource="prescription"
         )
-        prescriber = acting_prescriber(principal, team)
-        async with conn.transaction(), changes_of(conn, ctx, [patient_id], [prescription_id]):
-            current = await repository.get_prescription(
-                conn, patient_id, prescription_id, for_update=True
-            )
-            if current is None:
-                raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such prescription")
-            try:
-                applied = await change(conn, current, prescriber)
-            except PrescriptionNotActive:
-                raise NOT_ACTIVE from None
-            return _result(applied)
+    prescriber = acting_prescriber(principal, team)
+
+    async def apply(conn: Connection) -> ChangeResultOut:
+        current = await repository.get_prescription(
+            conn, patient_id, prescription_id, for_update=True
+        )
+        # Refusals come before any change (change_commands).
+        if current is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such prescription")
+        try:
+            applied = await change(conn, current, prescriber)
+        except PrescriptionNotActive:
+            raise NOT_ACTIVE from None
+        return _result(applied)
+
+    return await commands.submit((patient_id, prescription_id), apply)
 
 
 @router.patch(
@@ -123,6 +132,7 @@ async def patch_prescription(
     principal: CurrentPrincipal,
     pool: PoolDep,
     ctx: ContextDep,
+    commands: ChangeCommandsDep,
 ) -> ChangeResultOut:
     changes = body.model_dump(exclude_unset=True, exclude={"effective_at"})
     effective_at = body.effective_at or ctx.clock()
@@ -131,7 +141,7 @@ async def patch_prescription(
         prescription_id,
         principal,
         pool,
-        ctx,
+        commands,
         lambda conn, current, prescriber: change_prescription(
             conn, ctx, current, prescriber=prescriber, changes=changes, effective_at=effective_at
         ),
@@ -150,6 +160,7 @@ async def stop(
     principal: CurrentPrincipal,
     pool: PoolDep,
     ctx: ContextDep,
+    commands: ChangeCommandsDep,
 ) -> ChangeResultOut:
     effective_at = body.effective_at or ctx.clock()
     return await _change_existing(
@@ -157,7 +168,7 @@ async def stop(
         prescription_id,
         principal,
         pool,
-        ctx,
+        commands,
         lambda conn, current, prescriber: stop_prescription(
             conn, ctx, current, prescriber=prescriber, reason=body.reason, effective_at=effective_at
         ),
