@@ -7,8 +7,11 @@ outcome, and only once the transaction has committed, so an answer never reports
 rolled back. When the queue is empty a command runs at once, alone: batching adds no wait,
 it only forms under load, where it saves each command its own round trips and commit.
 
-A command either finishes, or raises one of `refusals` BEFORE it changes anything (a 404 or
-409 decided on what it read): that is its outcome, and the batch carries on. Any other
+An optional admission step first decides, for the whole batch in one statement, which
+commands may run (an access check and its audit rows); a refused command's refusal is its
+outcome, and it never reaches the scope. A command either finishes, or raises one of
+`refusals` BEFORE it changes anything (a 404 or 409 decided on what it read): that is its
+outcome, and the batch carries on. Any other
 exception aborts the batch; every command of it then runs again alone, in its own
 transaction, as it would have without batching, so one failure never fails its neighbours.
 An outage (the database unreachable) fails every command of the batch with it.
@@ -19,7 +22,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import asyncpg
 
@@ -32,6 +35,9 @@ K = TypeVar("K")
 T = TypeVar("T")
 # Opens what a batch's commands run inside (a transaction is already open), given their keys.
 Scope = Callable[[Connection, Sequence[K]], contextlib.AbstractAsyncContextManager[None]]
+# Decides, in the batch's transaction and before its scope opens, which commands may run at
+# all (an access check, audited): per command, its refusal or None.
+Admit = Callable[[Connection, Sequence[K]], Awaitable[Sequence[BaseException | None]]]
 
 
 class GroupCommitStopped(RuntimeError):
@@ -45,6 +51,10 @@ class _Command(Generic[K]):
     outcome: "asyncio.Future[Any]"
 
 
+# A command, its result, and its refusal (or error) instead.
+_Outcome: TypeAlias = tuple[_Command[K], Any, BaseException | None]
+
+
 class GroupCommit(Generic[K]):
     def __init__(
         self,
@@ -52,12 +62,14 @@ class GroupCommit(Generic[K]):
         pool_of: Callable[[], asyncpg.Pool],
         scope: Scope[K],
         refusals: tuple[type[BaseException], ...],
+        admit: Admit[K] | None = None,
         max_batch: int = 64,
         workers: int = 2,
     ) -> None:
         self._pool_of = pool_of  # the pool exists only once the service has started
         self._scope = scope
         self._refusals = refusals
+        self._admit = admit
         self._max_batch = max_batch
         self._workers = workers
         self._queue: list[_Command[K]] = []
@@ -102,18 +114,17 @@ class GroupCommit(Generic[K]):
                 await self._run_batch(batch)
 
     async def _run_batch(self, batch: list[_Command[K]]) -> None:
-        outcomes: list[tuple[_Command[K], Any, BaseException | None]] = []
+        outcomes: list[_Outcome[K]] = []
         try:
-            async with (
-                self._pool_of().acquire() as conn,
-                conn.transaction(),
-                self._scope(conn, [c.key for c in batch]),
-            ):
-                for command in batch:
-                    try:
-                        outcomes.append((command, await command.run(conn), None))
-                    except self._refusals as refused:
-                        outcomes.append((command, None, refused))
+            async with self._pool_of().acquire() as conn, conn.transaction():
+                admitted = await self._admitted(conn, batch, outcomes)
+                if admitted:
+                    async with self._scope(conn, [c.key for c in admitted]):
+                        for command in admitted:
+                            try:
+                                outcomes.append((command, await command.run(conn), None))
+                            except self._refusals as refused:
+                                outcomes.append((command, None, refused))
         except INFRASTRUCTURE_ERRORS as outage:
             for command in batch:
                 _settle(command, error=outage)
@@ -137,6 +148,21 @@ class GroupCommit(Generic[K]):
         self.commands += len(batch)
         for command, result, refusal in outcomes:
             _settle(command, result=result, error=refusal)
+
+    async def _admitted(
+        self, conn: Connection, batch: list[_Command[K]], outcomes: list["_Outcome[K]"]
+    ) -> list[_Command[K]]:
+        """The commands admission lets run; the refused ones' outcomes go to `outcomes`."""
+        if self._admit is None:
+            return batch
+        admitted = []
+        verdicts = await self._admit(conn, [c.key for c in batch])
+        for command, refusal in zip(batch, verdicts, strict=True):
+            if refusal is None:
+                admitted.append(command)
+            else:
+                outcomes.append((command, None, refusal))
+        return admitted
 
 
 def _settle(

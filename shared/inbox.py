@@ -1,6 +1,6 @@
 """The idempotent consumer: an event's effect and its inbox row commit together."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -46,6 +46,24 @@ async def claim(conn: Connection, consumer: str, event_id: str, delivery: Delive
         delivery.offset,
     )
     return bool(claimed)
+
+
+async def claim_applied_at_source(
+    conn: Connection, consumer: str, event_ids: Sequence[str]
+) -> None:
+    """Record events applied where they were made (fresh ids, e.g. a batch of HTTP commands)
+    as processed by `consumer`, in one statement of the caller's transaction."""
+    if event_ids:
+        await conn.execute(
+            """INSERT INTO inbox (consumer, event_id, topic, partition, "offset")
+               SELECT $1, unnest($2::text[]), $3, $4, $5
+               ON CONFLICT DO NOTHING""",
+            consumer,
+            list(event_ids),
+            APPLIED_AT_SOURCE.topic,
+            APPLIED_AT_SOURCE.partition,
+            APPLIED_AT_SOURCE.offset,
+        )
 
 
 class Inbox:

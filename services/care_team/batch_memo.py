@@ -56,6 +56,9 @@ class BatchMemo:
     # clinician, role, source), change records in order, each patient's next re-evaluation.
     members_added: list[tuple[str, str, str, str]] = field(default_factory=list)
     changes: list[tuple[Any, ...]] = field(default_factory=list)
+    # Ids of the events HTTP commands made and applied here: claimed for the prescriptions
+    # consumer at the end, so it skips them when they come back from Kafka.
+    applied_at_source: list[str] = field(default_factory=list)
     reevaluations: dict[str, datetime | None] = field(default_factory=dict)
     # Routed but not yet written: the batch writes them all at its end (notification_batch).
     notifications: list[PendingNotification] = field(default_factory=list)

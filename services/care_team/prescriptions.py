@@ -34,7 +34,7 @@ from shared.events.prescriptions import (
     PrescriptionStopped,
     PrescriptionStoppedData,
 )
-from shared.inbox import APPLIED_AT_SOURCE, claim
+from shared.inbox import claim_applied_at_source
 
 PRESCRIPTIONS_CONSUMER = "care_team.prescriptions"
 
@@ -98,6 +98,7 @@ async def changes_of(
                 stopped_since=now - ctx.engine.max_washout,
             )
             yield
+            await claim_applied_at_source(conn, PRESCRIPTIONS_CONSUMER, memo.applied_at_source)
             await team_repository.add_members(conn, memo.members_added)
             await repository.save_many(conn, memo.saved.values())
             await repository.record_changes(conn, memo.changes)
@@ -177,7 +178,10 @@ async def _apply_and_publish(
     """Apply here and now (the prescriber reads their own write), publish through the
     outbox, and mark the event processed so the consumer skips it when it comes back.
     `current` was read locked by the caller, with the patient locked (changes_of)."""
-    await claim(conn, PRESCRIPTIONS_CONSUMER, event.id, APPLIED_AT_SOURCE)
+    memo = batch_memo.current()
+    if memo is None:
+        raise RuntimeError("an HTTP command runs inside prescriptions.changes_of")
+    memo.applied_at_source.append(event.id)
     await _know_prescriber(conn, ctx, event)
     applied = await _apply_to(conn, ctx, event, current)
     await outbox.enqueue(conn, event, topic=ctx.prescriptions_topic, key=event.data.patient_id)

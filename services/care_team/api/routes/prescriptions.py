@@ -1,12 +1,15 @@
 from collections.abc import Awaitable, Callable
 from uuid import uuid4
 
-import asyncpg
 from fastapi import APIRouter, HTTPException, status
 
 from services.care_team.adapters import prescription_repository as repository
-from services.care_team.api.access import acting_prescriber, authorize_patient
-from services.care_team.api.change_commands import ChangeCommands, ChangeCommandsDep
+from services.care_team.api.change_commands import (
+    ChangeCommands,
+    ChangeCommandsDep,
+    ChangeKey,
+    acting_prescriber_of,
+)
 from services.care_team.api.deps import ContextDep
 from services.care_team.api.schemas import (
     ChangeResultOut,
@@ -28,7 +31,6 @@ from services.care_team.prescriptions import (
 from shared.auth import CurrentPrincipal, Principal
 from shared.db import Connection
 from shared.events.prescriptions import Prescriber
-from shared.http import PoolDep
 
 router = APIRouter(prefix="/patients/{patient_id}/prescriptions", tags=["prescriptions"])
 
@@ -56,16 +58,10 @@ async def post_prescription(
     patient_id: str,
     body: PrescriptionStartIn,
     principal: CurrentPrincipal,
-    pool: PoolDep,
     ctx: ContextDep,
     commands: ChangeCommandsDep,
 ) -> ChangeResultOut:
     rx = body.prescription_id or f"rx-{uuid4()}"
-    async with pool.acquire() as conn:
-        team = await authorize_patient(
-            conn, principal, patient_id, action="write", resource="prescription"
-        )
-    prescriber = acting_prescriber(principal, team)
     details = body.model_dump(include={"dose", "route", "frequency", "indication"})
     effective_at = body.effective_at or ctx.clock()
 
@@ -76,7 +72,7 @@ async def post_prescription(
                 ctx,
                 patient_id=patient_id,
                 prescription_id=rx,
-                prescriber=prescriber,
+                prescriber=acting_prescriber_of(principal, patient_id),
                 medication=body.medication,
                 details=details,
                 effective_at=effective_at,
@@ -87,24 +83,18 @@ async def post_prescription(
             ) from None
         return _result(applied)
 
-    return await commands.submit((patient_id, rx), start)
+    return await commands.submit(ChangeKey(patient_id, rx, principal), start)
 
 
 async def _change_existing(
     patient_id: str,
     prescription_id: str,
     principal: Principal,
-    pool: asyncpg.Pool,
     commands: ChangeCommands,
     change: Callable[[Connection, Prescription, Prescriber], Awaitable[AppliedChange]],
 ) -> ChangeResultOut:
-    async with pool.acquire() as conn:
-        team = await authorize_patient(
-            conn, principal, patient_id, action="write", resource="prescription"
-        )
-    prescriber = acting_prescriber(principal, team)
-
     async def apply(conn: Connection) -> ChangeResultOut:
+        prescriber = acting_prescriber_of(principal, patient_id)
         current = await repository.get_prescription(
             conn, patient_id, prescription_id, for_update=True
         )
@@ -117,7 +107,7 @@ async def _change_existing(
             raise NOT_ACTIVE from None
         return _result(applied)
 
-    return await commands.submit((patient_id, prescription_id), apply)
+    return await commands.submit(ChangeKey(patient_id, prescription_id, principal), apply)
 
 
 @router.patch(
@@ -130,7 +120,6 @@ async def patch_prescription(
     prescription_id: str,
     body: PrescriptionChangeIn,
     principal: CurrentPrincipal,
-    pool: PoolDep,
     ctx: ContextDep,
     commands: ChangeCommandsDep,
 ) -> ChangeResultOut:
@@ -140,7 +129,6 @@ async def patch_prescription(
         patient_id,
         prescription_id,
         principal,
-        pool,
         commands,
         lambda conn, current, prescriber: change_prescription(
             conn, ctx, current, prescriber=prescriber, changes=changes, effective_at=effective_at
@@ -158,7 +146,6 @@ async def stop(
     prescription_id: str,
     body: PrescriptionStopIn,
     principal: CurrentPrincipal,
-    pool: PoolDep,
     ctx: ContextDep,
     commands: ChangeCommandsDep,
 ) -> ChangeResultOut:
@@ -167,7 +154,6 @@ async def stop(
         patient_id,
         prescription_id,
         principal,
-        pool,
         commands,
         lambda conn, current, prescriber: stop_prescription(
             conn, ctx, current, prescriber=prescriber, reason=body.reason, effective_at=effective_at
