@@ -5,12 +5,15 @@ recipient's own, keepalives, and a clean end on disconnect and on shutdown."""
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
 
 from services.care_team.adapters.notification_listener import NotificationListener
 from services.care_team.app import create_app
+from services.care_team.context import CareTeamContext
+from services.care_team.notifying import store
 from services.care_team.settings import CareTeamSettings
 from shared.events.notifications import NotificationPriority
 from tests.support.ids import unique
@@ -184,3 +187,29 @@ async def test_shutdown_ends_open_streams_cleanly(infra: Endpoints) -> None:
             await service.stop()  # as on SIGTERM, with the stream still open
             assert await stream.block() is None  # the server ended it: no broken response
         assert service.serving.done() and service.serving.exception() is None
+
+
+async def test_a_streamed_summary_is_audited_for_every_patient_it_lists(
+    care_team: LiveService,
+) -> None:
+    me, first, second = unique("dr-"), unique("p-"), unique("p-")
+    ctx: CareTeamContext = care_team.app.state.care_team
+    async with _stream(care_team, me) as stream:
+        await stream.block()  # the opening id: the stream is live
+        async with care_team.pool.acquire() as conn, conn.transaction():
+            summary = await store(
+                conn, ctx, notification_id=uuid4(), recipient_id=me, patient_id="",
+                kind="quiet_hours_summary", priority=NotificationPriority.NORMAL,
+                title="2 while you were away", body="", cause_event_id=str(uuid4()),
+                cause_type="test",
+                data={"items": [{"patient_id": first}, {"patient_id": second}, {"n": 1}]},
+            )  # fmt: skip
+        assert summary is not None
+        streamed = await stream.notification()
+        assert streamed.json()["notification_id"] == str(summary.notification_id)
+    audited = await care_team.pool.fetch(
+        "SELECT patient_id FROM audit_log WHERE actor_subject = $1 "
+        "AND resource = 'notification_stream' AND action = 'read' AND outcome = 'allowed'",
+        me,
+    )
+    assert sorted(r["patient_id"] for r in audited) == sorted([first, second])

@@ -165,17 +165,43 @@ async def list_for(
     )
 
 
-async def since(
-    conn: Connection, recipient_id: str, after_seq: int, limit: int
+async def since_audited(
+    conn: Connection,
+    recipient_id: str,
+    after_seq: int,
+    limit: int,
+    *,
+    actor: tuple[str, str],
+    resource: str,
 ) -> list[NotificationData]:
-    """What a live stream sends: the recipient's pushed notifications after `after_seq`."""
+    """What a live stream sends: the recipient's pushed notifications after `after_seq`,
+    with a read audit row for `actor` (subject, kind) per patient they show (a digest's:
+    each item's) written by the same statement: one round trip, and no transaction of its
+    own, for a stream's every wake-up."""
     rows = await conn.fetch(
-        f"""SELECT {_COLUMNS} FROM notifications
-            WHERE recipient_id = $1 AND seq > $2 AND 'stream' = ANY(push_channels)
-            ORDER BY seq LIMIT $3""",
+        f"""WITH batch AS (
+                SELECT {_COLUMNS} FROM notifications
+                WHERE recipient_id = $1 AND seq > $2 AND 'stream' = ANY(push_channels)
+                ORDER BY seq LIMIT $3
+            ), shown AS (
+                SELECT patient_id FROM batch WHERE patient_id <> ''
+                UNION
+                SELECT item ->> 'patient_id'
+                FROM batch, jsonb_array_elements(CASE
+                    WHEN jsonb_typeof(batch.data -> 'items') = 'array' THEN batch.data -> 'items'
+                    ELSE '[]' END) AS item
+                WHERE batch.patient_id = '' AND coalesce(item ->> 'patient_id', '') <> ''
+            ), audited AS (
+                INSERT INTO audit_log
+                    (actor_subject, actor_kind, action, patient_id, resource, outcome)
+                SELECT $4, $5, 'read', patient_id, $6, 'allowed' FROM shown ORDER BY patient_id
+            )
+            SELECT * FROM batch ORDER BY seq""",
         recipient_id,
         after_seq,
         limit,
+        *actor,
+        resource,
     )
     return [to_data(r) for r in rows]
 

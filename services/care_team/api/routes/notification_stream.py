@@ -21,7 +21,7 @@ from services.care_team.adapters.notification_listener import (
     Subscription,
 )
 from services.care_team.adapters.stream_pool import StreamPool
-from services.care_team.api.routes.notifications import audit_read, patients_in, recipient
+from services.care_team.api.routes.notifications import recipient
 from services.care_team.settings import CareTeamSettings
 from shared.auth import CurrentPrincipal, Principal
 from shared.http import PoolDep
@@ -59,12 +59,13 @@ async def _events(
     yield f"retry: {settings.stream_retry_ms}\nid: {after}\n\n"
     keepalive_at = time.monotonic() + settings.stream_heartbeat_s
     while not subscription.closed:
-        async with pool.acquire() as conn, conn.transaction():
-            batch = await repository.since(conn, clinician, after, BATCH)
-            await audit_read(
+        async with pool.acquire() as conn:
+            batch = await repository.since_audited(
                 conn,
-                principal,
-                (p for n in batch for p in patients_in(n.patient_id, n.data)),
+                clinician,
+                after,
+                BATCH,
+                actor=(principal.subject, principal.kind.value),
                 resource=RESOURCE,
             )
         for notification in batch:
