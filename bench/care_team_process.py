@@ -24,23 +24,35 @@ LOG_APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}
 
 @dataclass(frozen=True)
 class CareTeamUnderTest:
-    url: str
+    urls: tuple[str, ...]  # one per instance (the first also serves set-up and the streams)
     topic_prefix: str
     consumer_group: str  # the prefix of its groups: "<this>.prescriptions", ...
     schema: str
     jwt_secret: str
-    pid: int
+    instance_pids: tuple[int, ...]
     relay_pid: int | None  # the relay's own process, when it runs apart
 
     @property
+    def url(self) -> str:
+        return self.urls[0]
+
+    @property
     def pids(self) -> tuple[int, ...]:
-        return (self.pid,) if self.relay_pid is None else (self.pid, self.relay_pid)
+        relay = () if self.relay_pid is None else (self.relay_pid,)
+        return self.instance_pids + relay
 
     @property
     def host_port(self) -> tuple[str, int]:
-        parts = urlsplit(self.url)
-        assert parts.hostname is not None and parts.port is not None
-        return parts.hostname, parts.port
+        return self.host_ports[0]
+
+    @property
+    def host_ports(self) -> list[tuple[str, int]]:
+        ports = []
+        for url in self.urls:
+            parts = urlsplit(url)
+            assert parts.hostname is not None and parts.port is not None
+            ports.append((parts.hostname, parts.port))
+        return ports
 
     def topic(self, name: Topic) -> str:
         return f"{self.topic_prefix}{name}"
@@ -53,9 +65,10 @@ async def care_team_process(
     *,
     extra_env: dict[str, str] | None = None,
     relay_apart: bool = False,
+    instances: int = 1,
 ) -> AsyncIterator[CareTeamUnderTest]:
-    """One care_team process in a fresh namespace (bench/care_team_fleet.py), its
-    notifications topic stamped by the broker; `relay_apart`: its outbox relayed by a
+    """`instances` care_team processes in a fresh namespace (bench/care_team_fleet.py), its
+    notifications topic stamped by the broker; `relay_apart`: their outbox relayed by a
     process of its own (shared/relay_process.py)."""
     async with namespace(bootstrap, database_url, "latency") as ns:
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-latency-admin")
@@ -75,16 +88,16 @@ async def care_team_process(
         if relay_apart:
             env["CARE_TEAM_OUTBOX_RELAY_IN_PROCESS"] = "false"
         async with contextlib.AsyncExitStack() as stack:
-            [services] = await stack.enter_async_context(fleet(ns, 1, env))
+            fleet_services = await stack.enter_async_context(fleet(ns, instances, env))
             relay_pid = None
             if relay_apart:
                 relay_pid = await stack.enter_async_context(relay_process(ns, env))
             yield CareTeamUnderTest(
-                url=services.urls[CARE_TEAM.name],
+                urls=tuple(s.urls[CARE_TEAM.name] for s in fleet_services),
                 topic_prefix=ns.prefix,
                 consumer_group=ns.group,
                 schema=ns.schema,
                 jwt_secret=DEV_JWT_SECRET,
-                pid=services.children[0].popen.pid,
+                instance_pids=tuple(s.children[0].popen.pid for s in fleet_services),
                 relay_pid=relay_pid,
             )
