@@ -31,6 +31,7 @@ from shared.dead_letters import (
     DeadLetterPublisher,
     RetryPolicy,
     describe_failure,
+    log_dead_lettered,
 )
 
 log = logging.getLogger(__name__)
@@ -154,15 +155,7 @@ class BatchInbox(Generic[E]):
         self, record: Record, reason: str, error: BaseException, attempts: int
     ) -> None:
         await self._dead_letters.publish(record, reason=reason, error=error, attempts=attempts)
-        log.warning(
-            "message dead-lettered",
-            extra={
-                "topic": record.topic,
-                "partition": record.partition,
-                "offset": record.offset,
-                "error_type": type(error).__name__,
-            },
-        )
+        log_dead_lettered(record, error)
 
 
 def _first_of_each(batch: Sequence[Decoded[E]], fresh: set[str]) -> list[E]:

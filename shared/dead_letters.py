@@ -198,15 +198,19 @@ def dead_letter_middleware(
                 await asyncio.sleep(policy.delay(count))
                 raise NackMessage() from dlq_error
             attempts.forget(position)
-            log.warning(
-                "message dead-lettered",
-                extra={
-                    "topic": record.topic,
-                    "partition": record.partition,
-                    "offset": record.offset,
-                    "error_type": type(exc_val).__name__,
-                },
-            )
+            log_dead_lettered(record, exc_val)
             return True  # handled: the subscriber commits the offset and moves on
 
     return DeadLetterMiddleware
+
+
+def log_dead_lettered(record: "ConsumerRecord[Any, Any]", error: BaseException) -> None:
+    log.warning(
+        "message dead-lettered",
+        extra={
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "error_type": type(error).__name__,
+        },
+    )
