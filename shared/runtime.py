@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 import asyncpg
 from faststream.kafka import KafkaBroker
@@ -20,6 +20,14 @@ from shared.outbox_relay import AfterPublish, OutboxRelay
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+
+
+class GroupMembership(TypedDict):
+    """A subscriber's consumer-group options (`broker.subscriber(topic, **membership)`)."""
+
+    group_id: str
+    auto_offset_reset: Literal["earliest"]
+    heartbeat_interval_ms: int
 
 
 class ServiceRuntime:
@@ -74,6 +82,17 @@ class ServiceRuntime:
         """One consumer group per subscription: subscribers of different topics in one group
         would make every start a rebalance of all of them."""
         return f"{self.settings.kafka_consumer_group}.{subscription}"
+
+    def group_member(self, subscription: str) -> GroupMembership:
+        """How a subscriber joins its subscription's group. A new group starts from the
+        earliest offset (it must not skip what came before it). Members learn of a
+        rebalance at their next heartbeat, so the interval is what a join or a leave
+        (every start, every scale-out) keeps the whole group waiting."""
+        return GroupMembership(
+            group_id=self.consumer_group(subscription),
+            auto_offset_reset="earliest",
+            heartbeat_interval_ms=self.settings.kafka_heartbeat_interval_ms,
+        )
 
     @property
     def pool(self) -> asyncpg.Pool:

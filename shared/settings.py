@@ -80,6 +80,9 @@ class ServiceSettings(BaseSettings):
     kafka_topic_prefix: str = ""
     kafka_topic_partitions: int = Field(default=3, ge=1)
     kafka_consumer_group: str = ""  # empty means "carecoord.<service>"
+    # aiokafka's default is 3 s: each group join (two consumers starting, an instance added)
+    # then held every partition of the group still for up to 3 s.
+    kafka_heartbeat_interval_ms: int = Field(default=500, ge=50)
 
     jwt_secret: SecretStr | None = SecretStr(DEV_JWT_SECRET)
     jwt_public_key: str | None = None

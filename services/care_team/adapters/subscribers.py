@@ -46,8 +46,7 @@ def register_subscribers(
     for index in range(prescription_consumers):  # each its own consumer in one group
         runtime.broker.subscriber(
             settings.topic(Topic.PRESCRIPTIONS),
-            group_id=runtime.consumer_group("prescriptions"),
-            auto_offset_reset="earliest",  # a new group must not skip what came before it
+            **runtime.group_member("prescriptions"),
             batch=True,
             max_records=settings.consumer_batch_max_records,
             batch_timeout_ms=settings.consumer_batch_timeout_ms,
@@ -62,8 +61,7 @@ def register_subscribers(
 
     @runtime.broker.subscriber(
         settings.topic(Topic.DIARY),
-        group_id=runtime.consumer_group("diary"),
-        auto_offset_reset="earliest",
+        **runtime.group_member("diary"),
         title="care_team.diary",
         description=(
             "Keeps the drugs the patient logged with the time taken (time-window rules, "
@@ -95,8 +93,7 @@ def register_notification_subscribers(runtime: ServiceRuntime, ctx: CareTeamCont
     def subscriber(topic: Topic, description: str) -> Callable[[Handler], Handler]:
         decorator = runtime.broker.subscriber(
             settings.topic(topic),
-            group_id=runtime.consumer_group(f"notifications-{topic.name.lower()}"),
-            auto_offset_reset="earliest",
+            **runtime.group_member(f"notifications-{topic.name.lower()}"),
             title=f"{consumer}.{topic.name.lower()}",
             description=description,
         )

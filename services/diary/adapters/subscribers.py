@@ -25,8 +25,7 @@ def register_subscribers(runtime: ServiceRuntime) -> None:
 
     @runtime.broker.subscriber(
         settings.topic(Topic.CARE_TEAM),
-        group_id=runtime.consumer_group("care_team"),
-        auto_offset_reset="earliest",
+        **runtime.group_member("care_team"),
         title="diary.care_team",
         description="Keeps who is on each patient's care team (they may read the diary).",
     )
@@ -51,8 +50,7 @@ def register_subscribers(runtime: ServiceRuntime) -> None:
 
     @runtime.broker.subscriber(
         settings.topic(Topic.PRESCRIPTIONS),
-        group_id=runtime.consumer_group("prescriptions"),
-        auto_offset_reset="earliest",  # a new group must not skip what was published before it
+        **runtime.group_member("prescriptions"),
         title="diary.prescriptions",
         description="Keeps every prescriber's medication changes per patient: shown in the "
         "clinician summary, and used to judge whether a preventive's effect is its own.",
@@ -67,8 +65,7 @@ def register_subscribers(runtime: ServiceRuntime) -> None:
 
     @runtime.broker.subscriber(
         settings.topic(Topic.VISITS),
-        group_id=runtime.consumer_group("visits"),
-        auto_offset_reset="earliest",
+        **runtime.group_member("visits"),
         title="diary.visits",
         description="Keeps the visits that took place: rising headache days are judged "
         "against the last one.",

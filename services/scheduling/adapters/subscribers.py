@@ -129,8 +129,7 @@ def register_subscribers(runtime: ServiceRuntime, ctx: SchedulingContext) -> Non
 
     @runtime.broker.subscriber(
         settings.topic(Topic.CARE_TEAM),
-        group_id=runtime.consumer_group("care_team"),
-        auto_offset_reset="earliest",
+        **runtime.group_member("care_team"),
         title="scheduling.care_team",
         description="Care-team members (who may see visits, who meets at a joint review) and "
         "major/contraindicated conflicts awaiting acknowledgement.",
@@ -142,8 +141,7 @@ def register_subscribers(runtime: ServiceRuntime, ctx: SchedulingContext) -> Non
 
     @runtime.broker.subscriber(
         settings.topic(Topic.PRESCRIPTIONS),
-        group_id=runtime.consumer_group("prescriptions"),
-        auto_offset_reset="earliest",
+        **runtime.group_member("prescriptions"),
         title="scheduling.prescriptions",
         description="Preventives started or changed: a follow-up after the visit, 6-8 weeks on.",
     )
@@ -154,8 +152,7 @@ def register_subscribers(runtime: ServiceRuntime, ctx: SchedulingContext) -> Non
 
     @runtime.broker.subscriber(
         settings.topic(Topic.DIARY),
-        group_id=runtime.consumer_group("diary"),
-        auto_offset_reset="earliest",
+        **runtime.group_member("diary"),
         title="scheduling.diary",
         description="Safety alerts: a joint review of both prescribers and the patient.",
     )
