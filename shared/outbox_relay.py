@@ -39,6 +39,7 @@ class OutboxRelay:
         bootstrap_servers: str,
         client_id: str,
         batch_size: int = 500,
+        max_batch_bytes: int = 512 * 1024,
         poll_interval_s: float = 1.0,
         after_publish: AfterPublish | None = None,
     ) -> None:
@@ -47,6 +48,7 @@ class OutboxRelay:
         self._bootstrap_servers = bootstrap_servers
         self._client_id = client_id
         self._batch_size = batch_size
+        self._max_batch_bytes = max_batch_bytes
         self._poll_interval_s = poll_interval_s
         self._after_publish = after_publish
         self._channel = f"{schema}_outbox"
@@ -65,6 +67,7 @@ class OutboxRelay:
             bootstrap_servers=settings.kafka_bootstrap_servers,
             client_id=client_id,
             batch_size=settings.outbox_batch_size,
+            max_batch_bytes=settings.outbox_max_batch_bytes,
             poll_interval_s=settings.outbox_poll_interval_s,
             after_publish=after_publish,
         )
@@ -108,6 +111,10 @@ class OutboxRelay:
                 enable_idempotence=True,  # implies acks=all
                 acks="all",
                 linger_ms=0,  # a row waits for nothing but the request in flight before it
+                # Per partition and request. aiokafka's 16 KB held a request to ~16 records
+                # a partition, and sends one request at a time: under load the rows queued
+                # behind it (relay lag p50 108 -> 40 ms at 500 changes/s).
+                max_batch_size=self._max_batch_bytes,
             )
             await producer.start()
             try:

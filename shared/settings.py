@@ -91,6 +91,8 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str | None = None
 
     outbox_batch_size: int = Field(default=500, ge=1)
+    # The relay's record batches, per partition; below the broker's message.max.bytes (1 MB).
+    outbox_max_batch_bytes: int = Field(default=512 * 1024, ge=16 * 1024)
     # False: this process does not relay its outbox; `python -m services.<name> relay` runs
     # the relay as a process of its own (it then waits on no request handling).
     outbox_relay_in_process: bool = True
