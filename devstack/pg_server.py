@@ -45,6 +45,10 @@ def start_postgres(instance: str, port: int, *, fresh: bool = False) -> Child:
         f"listen_addresses={HOST}",
         "-c",
         f"unix_socket_directories={layout.socket_dir}",
+        # Commit times of rows (pg_xact_commit_timestamp): make bench reads the outbox
+        # relay's lag from the commit, not from a clock read inside the transaction.
+        "-c",
+        "track_commit_timestamp=on",
     ]
     return spawn(
         "postgres",
