@@ -33,7 +33,7 @@ JOIN_LIMIT_S = 60.0
 RAW_PIPE = "kafka.pipe_msg_s"
 THROUGHPUT_TARGET = Target(5_000, "higher", "performance issue: ≥ 5,000 events/s")
 SHARE_TARGET = Target(25, "higher", "performance issue: ≥ 25 % of the raw aiokafka pipe")
-CONSUMERS = 2  # CARE_TEAM_PRESCRIPTION_CONSUMERS for throughput (settings.py says why)
+CONSUMERS = 3  # CARE_TEAM_PRESCRIPTION_CONSUMERS: one per partition (settings.py says why)
 BACKLOG_TARGET = Target(10, "lower", "perf-reliability.md §0: 10,000-event backlog ≤ 10 s")
 
 

@@ -15,9 +15,10 @@ class CareTeamSettings(ServiceSettings):
 
     # Consumers of the prescriptions topic in this process (one group: Kafka gives each its
     # own partitions, so a patient's events stay in order). While one batch waits on
-    # PostgreSQL another is worked on: 2 applied ~15 % more EHR events/s than 1 on the
-    # 2-core bench machine (make bench runs the pipeline with 2). Each start-up then waits
-    # for one more rebalance of the group, hence 1 by default.
+    # PostgreSQL another is worked on: on the 2-core bench machine 2 applied ~15 % more EHR
+    # events/s than 1, and 3 (one per partition) 15-20 % more than 2 (make bench runs the
+    # pipeline with 3). Each start-up then waits for more rebalances of the group (about a
+    # heartbeat each), hence 1 by default.
     prescription_consumers: int = Field(default=1, ge=1)
     # Prescription changes over HTTP share a transaction when they arrive together (group
     # commit, shared/group_commit.py): at most this many per transaction, this many
