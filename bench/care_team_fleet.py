@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 import asyncpg
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.kafka_topics import PARTITIONS, run_tag
@@ -223,6 +223,19 @@ class Progress:
             if time.perf_counter() > deadline:
                 return applied, False
             await asyncio.sleep(POLL_S)
+
+    async def published(self) -> int:
+        """Records care_team has published so far: conflict events and notifications (the
+        end offsets of its two topics)."""
+        topics = [f"{self._ns.prefix}{t}" for t in (Topic.CARE_TEAM, Topic.NOTIFICATIONS)]
+        partitions = [TopicPartition(t, p) for t in topics for p in range(PARTITIONS)]
+        consumer = AIOKafkaConsumer(bootstrap_servers=self._ns.kafka, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            consumer.assign(partitions)
+            return sum((await consumer.end_offsets(partitions)).values())
+        finally:
+            await consumer.stop()
 
     async def group_members(self) -> tuple[str, int]:
         """(state, members) of the prescriptions consumer group."""

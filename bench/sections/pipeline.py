@@ -16,6 +16,7 @@ Scale-out: 1, 2, 3 instances on a 3-partition topic, fewer events each run.
 
 import asyncio
 import time
+from dataclasses import dataclass
 
 from bench.care_team_fleet import Namespace, Progress, fleet, namespace, publish
 from bench.core.model import Figure, Plot, SectionResult, Series, Target
@@ -59,12 +60,19 @@ async def _effects(progress: Progress) -> dict[str, int]:
     }
 
 
+@dataclass(frozen=True)
+class Run:
+    rate: float  # events/s
+    applied: int  # events applied within the limit
+    effects: dict[str, int]  # rows counted afterwards
+    busy_s: float | None  # the machine's busy CPU seconds meanwhile: every process, all cores
+    published: int  # Kafka records care_team published meanwhile
+
+
 async def throughput(
     ctx: BenchContext, label: str, events: int, instances: int, consumers: int = CONSUMERS
-) -> tuple[float, int, dict[str, int], float | None]:
-    """(events/s, events applied within the limit, effects counted afterwards, the machine's
-    busy CPU seconds meanwhile: every process, all cores). `consumers`: the prescriptions
-    consumers in each instance."""
+) -> Run:
+    """One timed run; `consumers`: the prescriptions consumers in each instance."""
     work = ehr_events(label, events)
     env = {"CARE_TEAM_PRESCRIPTION_CONSUMERS": str(consumers)}
     async with (
@@ -74,13 +82,15 @@ async def throughput(
     ):
         await _joined(ns, progress, instances, consumers)
         ctx.step(f"{label}: {events:,} events through {instances} care_team instance(s)")
+        published_before = await progress.published()
         started, busy_before = time.perf_counter(), machine_busy_seconds()
         ends = await publish(ns, work)
         applied, _ = await progress.until_done(ends, RUN_LIMIT_S)
         seconds, busy_after = time.perf_counter() - started, machine_busy_seconds()
         busy = busy_after - busy_before if busy_before is not None and busy_after else None
         rate = per_second(applied - WARM_UP, seconds)
-        return rate, applied - WARM_UP, await _effects(progress), busy
+        published = await progress.published() - published_before
+        return Run(rate, applied - WARM_UP, await _effects(progress), busy, published)
 
 
 async def backlog(ctx: BenchContext, events: int) -> tuple[float, float, int]:
@@ -99,6 +109,41 @@ async def backlog(ctx: BenchContext, events: int) -> tuple[float, float, int]:
     return done - spawned, done - ready, applied
 
 
+def _records_figures(
+    result: SectionResult, ctx: BenchContext, rate: float, out_per_event: float
+) -> None:
+    """What an event costs Kafka: the raw pipe moves one record in and one out per message;
+    an EHR event here is one record in and `out_per_event` out (conflict events and pushed
+    notifications). So is the pipeline's record traffic a share of the raw pipe's."""
+    result.add(
+        Figure(
+            "pipeline.records_out_per_event",
+            "Kafka records published per EHR event (conflict events, notifications)",
+            out_per_event,
+            "records",
+        )
+    )
+    if RAW_PIPE not in ctx.measured:
+        return
+    raw_records = 2 * ctx.measured[RAW_PIPE].value  # one consumed and one produced each
+    result.add(
+        Figure(
+            "pipeline.record_share_of_raw_pipe",
+            "pipeline's Kafka records in + out, as a share of the raw pipe's",
+            100 * rate * (1 + out_per_event) / raw_records,
+            "%",
+        )
+    )
+    result.add(
+        Figure(
+            "pipeline.events_s_kafka_bound",
+            "events/s the raw pipe's records would allow at that fan-out (no database)",
+            raw_records / (1 + out_per_event),
+            "events/s",
+        )
+    )
+
+
 def _shortfall(label: str, applied: int, expected: int) -> list[str]:
     if applied >= expected:
         return []
@@ -108,7 +153,8 @@ def _shortfall(label: str, applied: int, expected: int) -> list[str]:
 async def run_pipeline(ctx: BenchContext) -> SectionResult:
     result = SectionResult()
     count = ctx.scaled(EVENTS, minimum=2000)
-    rate, applied, effects, busy = await throughput(ctx, "pipe", count, 1)
+    run = await throughput(ctx, "pipe", count, 1)
+    rate, applied, effects, busy = run.rate, run.applied, run.effects, run.busy_s
     label = (
         f"care_team pipeline ({CONSUMERS} consumers), {count:,} EHR events, "
         f"{count // 10:,} patients"
@@ -134,6 +180,8 @@ async def run_pipeline(ctx: BenchContext) -> SectionResult:
                 SHARE_TARGET,
             )
         )
+    if applied > 0:
+        _records_figures(result, ctx, rate, run.published / applied)
     if busy is not None and applied > 0:
         cores = usable_cores()
         per_event = busy * 1e3 / applied
@@ -188,9 +236,8 @@ async def run_scale_out(ctx: BenchContext) -> SectionResult:
     rates: list[float] = []
     for instances in (1, 2, 3):
         # One consumer each: the figure is what adding processes gives.
-        rate, applied, _, _ = await throughput(
-            ctx, f"scale{instances}", count, instances, consumers=1
-        )
+        run = await throughput(ctx, f"scale{instances}", count, instances, consumers=1)
+        rate = run.rate
         rates.append(rate)
         result.add(
             Figure(
@@ -201,7 +248,7 @@ async def run_scale_out(ctx: BenchContext) -> SectionResult:
                 relative_to="scale_out.events_s.1" if instances > 1 else None,
             )
         )
-        result.notes += _shortfall(f"{instances} instance(s)", applied, count)
+        result.notes += _shortfall(f"{instances} instance(s)", run.applied, count)
     result.plots.append(
         Plot(
             "pipeline_scale_out",
